@@ -1,0 +1,7 @@
+"""API viewsets (filled in by the app)."""
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    """Add this app's viewsets to the API router."""

@@ -1,0 +1,228 @@
+"""The access rules, in one place.
+
+Two forms of the same rules:
+
+* `person_visibility(ctx, facts)` is a pure function over plain values; the
+  tests state the rules against it.
+* `person_q(ctx, level)` is the same rule as one `Q`, applied as `pk__in`
+  subqueries so joins never duplicate rows (as NetBox's `restrict()` does).
+
+A property test checks the two agree on random data, so a change to one
+without the other fails.
+
+The rules, most generous first:
+
+1. Anonymous or inactive users see nothing; analysts see aggregates only.
+2. Area admins see every record in their area.
+3. A service working with the person (an open episode) sees the full record.
+4. A `hidden` person is invisible to everyone else.
+5. Otherwise a user sees people linked (registered by, or any episode with) a
+   service of one of their own organisations and, when one of their
+   organisations has a current sharing agreement, people linked to any
+   organisation that has one too. For such people the record is full when
+   unrestricted and "exists, contact …" when `protected`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from waymark.access.constants import WRITING_ROLES, Restriction, Role, Visibility
+
+if TYPE_CHECKING:
+    from waymark.access.models import User
+
+__all__ = [
+    "AccessContext",
+    "PersonFacts",
+    "Visibility",
+    "context_for",
+    "person_visibility",
+    "person_q",
+    "person_ids_subquery",
+]
+
+
+@dataclass(frozen=True)
+class AccessContext:
+    """What the rules need to know about a user, read once per request."""
+
+    user_id: int | None = None
+    area_id: int | None = None
+    service_ids: frozenset[int] = frozenset()
+    writing_service_ids: frozenset[int] = frozenset()
+    manager_service_ids: frozenset[int] = frozenset()
+    organisation_ids: frozenset[int] = frozenset()
+    area_roles: frozenset[str] = frozenset()
+    # True when at least one of the user's organisations has a current agreement.
+    shares: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def is_area_admin(self) -> bool:
+        return Role.AREA_ADMIN in self.area_roles
+
+    @property
+    def is_coordinator(self) -> bool:
+        return Role.COORDINATOR in self.area_roles
+
+    @property
+    def is_analyst_only(self) -> bool:
+        return self.area_roles == {Role.ANALYST} and not self.service_ids
+
+
+ANONYMOUS = AccessContext()
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the rules need to know about a person."""
+
+    restriction: str = Restriction.NONE
+    area_id: int | None = None
+    open_service_ids: frozenset[int] = frozenset()
+    # Organisations of the registering service and of every episode, open or closed.
+    linked_organisation_ids: frozenset[int] = field(default_factory=frozenset)
+    # Which of those organisations have a current sharing agreement.
+    linked_sharing_organisation_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def person_visibility(ctx: AccessContext, facts: PersonFacts) -> Visibility:
+    """How much of a person the user may see; the pure statement of the rules above."""
+    if not ctx.is_authenticated or facts.area_id != ctx.area_id:
+        return Visibility.NONE
+    if ctx.is_area_admin:
+        return Visibility.FULL
+    if ctx.service_ids & facts.open_service_ids:
+        return Visibility.FULL
+    if facts.restriction == Restriction.HIDDEN:
+        return Visibility.NONE
+    linked = bool(ctx.organisation_ids & facts.linked_organisation_ids) or (
+        ctx.shares and bool(facts.linked_sharing_organisation_ids)
+    )
+    if not linked:
+        return Visibility.NONE
+    return Visibility.FULL if facts.restriction == Restriction.NONE else Visibility.EXISTS
+
+
+def can_write_for(ctx: AccessContext, service_id: int | None) -> bool:
+    """Whether the user may create or change person data on behalf of this service."""
+    return service_id is not None and service_id in ctx.writing_service_ids
+
+
+def context_for(user: Any, on: Any = None) -> AccessContext:
+    """Read a user's memberships and agreements into an AccessContext.
+
+    Cached on the user object for the life of the request; agreements are read
+    from the database each time, so an expiry takes effect without a restart.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_waymark_access_context", None)
+    if cached is not None and on is None:
+        return cached
+    Membership = apps.get_model("access", "Membership")
+    SharingAgreement = apps.get_model("access", "SharingAgreement")
+    rows = list(
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("role", "service_id", "service__organisation_id")
+    )
+    service_ids = frozenset(s for _, s, _ in rows if s is not None)
+    organisation_ids = {o for _, _, o in rows if o is not None}
+    area_roles = frozenset(r for r, s, _ in rows if s is None)
+    # A coordinator acts for their employer; an analyst never reaches person records.
+    if Role.COORDINATOR in area_roles and user.organisation_id:
+        organisation_ids.add(user.organisation_id)
+    shares = bool(organisation_ids) and (
+        SharingAgreement.objects.current(on or timezone.localdate())
+        .filter(organisation_id__in=organisation_ids, organisation__is_active=True)
+        .exists()
+    )
+    ctx = AccessContext(
+        user_id=user.pk,
+        area_id=user.area_id,
+        service_ids=service_ids,
+        writing_service_ids=frozenset(s for r, s, _ in rows if s is not None and r in WRITING_ROLES),
+        manager_service_ids=frozenset(s for r, s, _ in rows if s is not None and r == Role.MANAGER),
+        organisation_ids=frozenset(organisation_ids),
+        area_roles=area_roles,
+        shares=shares,
+    )
+    if on is None:
+        user._waymark_access_context = ctx
+    return ctx
+
+
+def _linked_to_organisations(org_ids: Any) -> Q:
+    Episode = apps.get_model("casework", "Episode")
+    return Q(registered_by_service__organisation_id__in=org_ids) | Q(
+        pk__in=Episode.objects.filter(service__organisation_id__in=org_ids).values("person_id")
+    )
+
+
+def person_q(ctx: AccessContext, level: Visibility) -> Q:
+    """The people a user sees at `level` or above, as one Q on Person."""
+    if not ctx.is_authenticated or ctx.area_id is None:
+        return Q(pk__in=[])
+    in_area = Q(registered_by_service__organisation__area_id=ctx.area_id)
+    if ctx.is_area_admin:
+        return in_area
+    Episode = apps.get_model("casework", "Episode")
+    Organisation = apps.get_model("access", "Organisation")
+    allowed = {Restriction.NONE} if level == Visibility.FULL else {Restriction.NONE, Restriction.PROTECTED}
+    reach = []
+    if ctx.organisation_ids:
+        reach.append(_linked_to_organisations(ctx.organisation_ids))
+    if ctx.shares:
+        sharing_orgs = Organisation.objects.with_current_agreement().filter(is_active=True).values("pk")
+        reach.append(_linked_to_organisations(sharing_orgs))
+    clauses = []
+    if ctx.service_ids:
+        working = Episode.objects.filter(service_id__in=ctx.service_ids, ended_on__isnull=True)
+        clauses.append(Q(pk__in=working.values("person_id")))
+    if reach:
+        clauses.append(Q(restriction__in=allowed) & reduce(or_, reach))
+    if not clauses:
+        return Q(pk__in=[])
+    return in_area & reduce(or_, clauses)
+
+
+def person_ids_subquery(ctx: AccessContext, level: Visibility) -> QuerySet:
+    """Primary keys of visible people, for filtering other person-data models."""
+    Person = apps.get_model("people", "Person")
+    return Person.objects.filter(person_q(ctx, level)).values("pk")
+
+
+def facts_for(person: Any) -> PersonFacts:
+    """Read one person's facts for `person_visibility` (a few small queries)."""
+    Episode = apps.get_model("casework", "Episode")
+    Organisation = apps.get_model("access", "Organisation")
+    episodes = list(Episode.objects.filter(person=person).values_list("service_id", "service__organisation_id", "ended_on"))
+    registered_org = person.registered_by_service.organisation_id
+    linked = {registered_org} | {org for _, org, _ in episodes}
+    sharing = set(
+        Organisation.objects.with_current_agreement().filter(pk__in=linked, is_active=True).values_list("pk", flat=True)
+    )
+    return PersonFacts(
+        restriction=person.restriction,
+        area_id=person.registered_by_service.organisation.area_id,
+        open_service_ids=frozenset(s for s, _, ended in episodes if ended is None),
+        linked_organisation_ids=frozenset(linked),
+        linked_sharing_organisation_ids=frozenset(sharing),
+    )
+
+
+def visibility_of(user: Any, person: Any) -> Visibility:
+    """How much of this person the user may see."""
+    return person_visibility(context_for(user), facts_for(person))

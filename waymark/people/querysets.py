@@ -1,0 +1,22 @@
+"""Person querysets: every read of people starts from `visible_to(user)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from waymark.access import rules
+
+if TYPE_CHECKING:
+    from waymark.access.models import User
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> PersonQuerySet:
+        """People the user may know exist (full record, or 'a record exists, contact…')."""
+        return self.filter(rules.person_q(rules.context_for(user), rules.Visibility.EXISTS))
+
+    def fully_visible_to(self, user: User) -> PersonQuerySet:
+        """People whose shared record the user may open."""
+        return self.filter(rules.person_q(rules.context_for(user), rules.Visibility.FULL))
