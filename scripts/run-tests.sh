@@ -9,6 +9,12 @@ which="${1:-all}"
 pytest=(.venv/bin/pytest -q "$@")
 status=0
 
+if [ "$which" = all ]; then
+  echo "== ruff and mypy (the service layer) =="
+  .venv/bin/ruff check --quiet . || status=1
+  .venv/bin/mypy --no-error-summary waymark/*/services.py || status=1
+fi
+
 if [ "$which" = all ] || [ "$which" = sqlite ]; then
   echo "== Tests on SQLite =="
   env -u DATABASE_URL "${pytest[@]}" || status=1

@@ -67,7 +67,9 @@ def cast(db) -> Cast:
         signed_on=datetime.date.today() - datetime.timedelta(days=400),
         expires_on=datetime.date.today() - datetime.timedelta(days=1),
     )
-    outreach = ServiceFactory(organisation=northway, name="Northway Street Team", kind=ServiceKind.OUTREACH, district=district)
+    outreach = ServiceFactory(
+        organisation=northway, name="Northway Street Team", kind=ServiceKind.OUTREACH, district=district
+    )
     hostel = ServiceFactory(organisation=harbour, name="Harbour House", kind=ServiceKind.HOSTEL, district=district)
     refuge = ServiceFactory(organisation=shelter, name="Safe Haven", kind=ServiceKind.REFUGE, restricted=True)
     solo = ServiceFactory(organisation=solo_org, name="Solo Drop-in", kind=ServiceKind.DROP_IN)
@@ -76,9 +78,13 @@ def cast(db) -> Cast:
 
     person = PersonFactory(registered_by_service=outreach, first_name="Dan", last_name="Moss")
     EpisodeFactory(person=person, service=outreach)
-    protected = PersonFactory(registered_by_service=refuge, restriction=Restriction.PROTECTED, first_name="Priya", last_name="Shah")
+    protected = PersonFactory(
+        registered_by_service=refuge, restriction=Restriction.PROTECTED, first_name="Priya", last_name="Shah"
+    )
     EpisodeFactory(person=protected, service=refuge)
-    hidden = PersonFactory(registered_by_service=refuge, restriction=Restriction.HIDDEN, first_name="Hana", last_name="Kaur")
+    hidden = PersonFactory(
+        registered_by_service=refuge, restriction=Restriction.HIDDEN, first_name="Hana", last_name="Kaur"
+    )
     EpisodeFactory(person=hidden, service=refuge)
     solo_person = PersonFactory(registered_by_service=solo, first_name="Sol", last_name="Only")
     EpisodeFactory(person=solo_person, service=solo)

@@ -16,11 +16,17 @@ from waymark.people.models import Person
 
 # --- the pure statement -----------------------------------------------------------
 
-WORKER = AccessContext(user_id=1, area_id=1, service_ids=frozenset({10}), organisation_ids=frozenset({100}), shares=True)
+WORKER = AccessContext(
+    user_id=1, area_id=1, service_ids=frozenset({10}), organisation_ids=frozenset({100}), shares=True
+)
 
 
 def facts(**kw) -> PersonFacts:
-    base = {"area_id": 1, "linked_organisation_ids": frozenset({200}), "linked_sharing_organisation_ids": frozenset({200})}
+    base = {
+        "area_id": 1,
+        "linked_organisation_ids": frozenset({200}),
+        "linked_sharing_organisation_ids": frozenset({200}),
+    }
     base.update(kw)
     return PersonFacts(**base)
 
@@ -34,7 +40,9 @@ def test_sharing_organisations_see_each_others_people():
 
 
 def test_without_a_current_agreement_only_own_records_are_seen():
-    lonely = AccessContext(user_id=1, area_id=1, service_ids=frozenset({10}), organisation_ids=frozenset({100}), shares=False)
+    lonely = AccessContext(
+        user_id=1, area_id=1, service_ids=frozenset({10}), organisation_ids=frozenset({100}), shares=False
+    )
     assert person_visibility(lonely, facts()) == Visibility.NONE
     own = facts(linked_organisation_ids=frozenset({100}), linked_sharing_organisation_ids=frozenset())
     assert person_visibility(lonely, own) == Visibility.FULL
@@ -55,7 +63,10 @@ def test_hidden_is_invisible_unless_working_with():
 
 
 def test_working_with_sees_protected_in_full():
-    assert person_visibility(WORKER, facts(restriction=Restriction.PROTECTED, open_service_ids=frozenset({10}))) == Visibility.FULL
+    assert (
+        person_visibility(WORKER, facts(restriction=Restriction.PROTECTED, open_service_ids=frozenset({10})))
+        == Visibility.FULL
+    )
 
 
 def test_area_admin_sees_all_in_area_only():
@@ -135,9 +146,7 @@ def test_queryset_agrees_with_the_pure_rules(restriction, registered, episodes, 
             AgreementFactory(organisation=org)
     person = PersonFactory(registered_by_service=services[registered], restriction=restriction)
     for index, is_open in episodes:
-        EpisodeFactory(
-            person=person, service=services[index], ended_on=None if is_open else datetime.date.today()
-        )
+        EpisodeFactory(person=person, service=services[index], ended_on=None if is_open else datetime.date.today())
     if role in (Role.COORDINATOR, Role.AREA_ADMIN, Role.ANALYST):
         user = member(role, area=area, organisation=orgs[viewer_service])
     else:

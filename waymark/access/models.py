@@ -74,9 +74,7 @@ class Service(PublicModel):
     """A team or project people are supported by: an outreach team, a hostel, a refuge."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="services", null=True, blank=True
-    )
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="services", null=True, blank=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=ServiceKind.choices)
     restricted = models.BooleanField(
@@ -121,9 +119,9 @@ class User(AbstractUser):
 
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> MembershipQuerySet:
-        return self.filter(
-            user__is_active=True, ended_at__isnull=True
-        ).filter(Q(service__isnull=True) | Q(service__is_active=True, service__organisation__is_active=True))
+        return self.filter(user__is_active=True, ended_at__isnull=True).filter(
+            Q(service__isnull=True) | Q(service__is_active=True, service__organisation__is_active=True)
+        )
 
 
 class Membership(PublicModel):
@@ -131,9 +129,7 @@ class Membership(PublicModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="memberships")
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
-    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -234,3 +230,6 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"

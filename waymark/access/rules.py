@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
@@ -36,17 +36,14 @@ from django.utils import timezone
 
 from waymark.access.constants import WRITING_ROLES, Restriction, Role, Visibility
 
-if TYPE_CHECKING:
-    from waymark.access.models import User
-
 __all__ = [
     "AccessContext",
     "PersonFacts",
     "Visibility",
     "context_for",
-    "person_visibility",
-    "person_q",
     "person_ids_subquery",
+    "person_q",
+    "person_visibility",
 ]
 
 
@@ -134,9 +131,7 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     Membership = apps.get_model("access", "Membership")
     SharingAgreement = apps.get_model("access", "SharingAgreement")
     rows = list(
-        Membership.objects.active()
-        .filter(user=user)
-        .values_list("role", "service_id", "service__organisation_id")
+        Membership.objects.active().filter(user=user).values_list("role", "service_id", "service__organisation_id")
     )
     service_ids = frozenset(s for _, s, _ in rows if s is not None)
     organisation_ids = {o for _, _, o in rows if o is not None}
@@ -208,7 +203,9 @@ def facts_for(person: Any) -> PersonFacts:
     """Read one person's facts for `person_visibility` (a few small queries)."""
     Episode = apps.get_model("casework", "Episode")
     Organisation = apps.get_model("access", "Organisation")
-    episodes = list(Episode.objects.filter(person=person).values_list("service_id", "service__organisation_id", "ended_on"))
+    episodes = list(
+        Episode.objects.filter(person=person).values_list("service_id", "service__organisation_id", "ended_on")
+    )
     registered_org = person.registered_by_service.organisation_id
     linked = {registered_org} | {org for _, org, _ in episodes}
     sharing = set(

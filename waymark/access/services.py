@@ -7,7 +7,7 @@ themselves.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.contrib.auth.password_validation import validate_password
@@ -158,7 +158,10 @@ def _snapshot(obj: Model, fields: list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
 
 
-def _save_audited(obj: Model, data: dict[str, Any], *, created: bool, what: str) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def _save_audited(obj: M, data: dict[str, Any], *, created: bool, what: str) -> M:
     fields = list(data)
     before = {} if created else _snapshot(obj, fields)
     for name, value in data.items():
@@ -358,7 +361,7 @@ def add_membership(actor: Any, user: User, role: str, service: Service | None = 
 @transaction.atomic
 def end_membership(actor: Any, membership: Membership) -> Membership:
     """End a role. Kept, with its end time, so history shows who could see what when."""
-    if membership.service_id:
+    if membership.service is not None:
         require_service_manager(actor, membership.service)
     else:
         require_area_admin(actor)

@@ -6,10 +6,11 @@ Set by `RequestContextMiddleware`; background jobs set it themselves with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,12 @@ class Actor:
     ip_address: str | None = None
 
 
-_current: ContextVar[Actor] = ContextVar("waymark_actor", default=Actor())
+_NOBODY = Actor()
+_current: ContextVar[Actor | None] = ContextVar("waymark_actor", default=None)
 
 
 def current_actor() -> Actor:
-    return _current.get()
+    return _current.get() or _NOBODY
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import BooleanField, Case, Value, When
 
 from waymark.access import rules
 
@@ -20,3 +21,10 @@ class PersonQuerySet(models.QuerySet):
     def fully_visible_to(self, user: User) -> PersonQuerySet:
         """People whose shared record the user may open."""
         return self.filter(rules.person_q(rules.context_for(user), rules.Visibility.FULL))
+
+    def with_full_access(self, user: User) -> PersonQuerySet:
+        """Annotate `full_access`: whether the user may see the row's identity, for lists."""
+        full = rules.person_q(rules.context_for(user), rules.Visibility.FULL)
+        return self.annotate(
+            full_access=Case(When(full, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )

@@ -30,9 +30,11 @@ class PersonView:
 
 def people_for(user: Any, query: str = "") -> QuerySet[Person]:
     """People the user may know of, optionally narrowed by name or reference."""
-    people = Person.objects.visible_to(user).select_related("registered_by_service")
+    people = Person.objects.visible_to(user).with_full_access(user).select_related("registered_by_service")
     query = query.strip()
     if query:
+        # Protected identities must not be findable by name by those who see only that they exist.
+        people = people.filter(Q(full_access=True) | Q(reference__iexact=query))
         people = people.filter(
             Q(reference__iexact=query)
             | Q(first_name__icontains=query)
@@ -44,9 +46,12 @@ def people_for(user: Any, query: str = "") -> QuerySet[Person]:
 
 def open_person(user: Any, public_id: UUID | str) -> PersonView:
     """One person as the user may see them; raises Http404 when they may not. Audited."""
-    person = Person.objects.visible_to(user).select_related("registered_by_service__organisation").filter(
-        public_id=public_id
-    ).first()
+    person = (
+        Person.objects.visible_to(user)
+        .select_related("registered_by_service__organisation")
+        .filter(public_id=public_id)
+        .first()
+    )
     if person is None:
         raise Http404("No such person")
     visibility = rules.visibility_of(user, person)
