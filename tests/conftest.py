@@ -51,6 +51,16 @@ class Cast:
     solo_person: object  # known only to Solo Trust
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so rate limits (sign-in: 30 a minute
+    from one address, and every test comes from 127.0.0.1) never carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     area = AreaFactory(name="Greater Testshire")

@@ -4,16 +4,26 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from waymark.access.api import MeView
 from waymark.access.api import register as register_access
 from waymark.people.api import register as register_people
 
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the sidecar's static files: no CDN, and no inline script or style (our CSP)."""
+
+    template_name = "api/docs.html"
+
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False
 for register in (register_access, register_people):
     register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("me/", MeView.as_view(), name="api-me"),
     *router.urls,
 ]

@@ -61,6 +61,9 @@ if not SECRET_KEY:
     # Development and tests only: a fixed key is harmless because nothing real is stored.
     SECRET_KEY = "development-only-key-never-used-in-production-" + "x" * 20
 
+# Old keys still accepted for signatures while sessions and tokens move to the new one.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -191,6 +194,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "waymark.access.views_auth.locked_out"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -259,11 +263,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "waymark.core.errors.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "waymark.core.api.WaymarkAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "waymark.core.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "waymark.core.errors.AnonRateThrottle",
+        "waymark.core.errors.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": envstr("WAYMARK_API_ANON_RATE", "60/min"),
@@ -300,3 +305,8 @@ LOGGING = {
 # Lock-out is per username (the rule in docs/operations.md); per-address abuse is
 # met by the login rate limit instead, so one shared office address is never locked.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS preload commits every subdomain of the operator's domain (often a
+# council's) to HTTPS in browsers for good; that is their decision
+# (SECURE_HSTS_PRELOAD=1), not a default, so its reminder is not a failure.
+if PRODUCTION and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")

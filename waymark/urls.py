@@ -1,5 +1,6 @@
 """Top-level URLs. Each app owns its own `urls.py` (pages) and `api.py` (routes)."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from waymark.core import views as core_views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("people/", include("waymark.people.urls")),
     path("api/v1/", include("waymark.api_urls")),
 ]
+if settings.WAYMARK_BENCH_VIEWS:  # bare views for bench/access_overhead.py only; never in production
+    urlpatterns.append(path("bench/", include("waymark.core.bench_views")))
 
 handler400 = "waymark.core.views.bad_request"
 handler403 = "waymark.core.views.permission_denied"

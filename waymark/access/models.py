@@ -14,6 +14,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from waymark.access.constants import AREA_ROLES, SERVICE_ROLES, Role, ServiceKind
@@ -41,7 +42,7 @@ class District(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["area", "name"], name="district_unique_name")]
+        constraints = [models.UniqueConstraint("area", Lower("name"), name="district_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -64,7 +65,7 @@ class Organisation(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["area", "name"], name="organisation_unique_name")]
+        constraints = [models.UniqueConstraint("area", Lower("name"), name="organisation_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -92,7 +93,7 @@ class Service(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="service_unique_name")]
+        constraints = [models.UniqueConstraint("organisation", Lower("name"), name="service_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -140,8 +141,8 @@ class Membership(PublicModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=list(SERVICE_ROLES), service__isnull=False)
-                    | Q(role__in=list(AREA_ROLES), service__isnull=True)
+                    Q(role__in=sorted(SERVICE_ROLES), service__isnull=False)
+                    | Q(role__in=sorted(AREA_ROLES), service__isnull=True)
                 ),
                 name="membership_role_matches_scope",
             ),

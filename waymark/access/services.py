@@ -323,7 +323,6 @@ def unlock_user(actor: Any, user: User) -> int:
 def is_locked_out(user: User) -> bool:
     """Whether sign-in is currently locked for this username."""
     from axes.models import AccessAttempt
-
     from django.conf import settings
 
     since = timezone.now() - settings.AXES_COOLOFF_TIME
@@ -432,3 +431,50 @@ def remember_session(user: User, session_key: str | None, ip_address: str | None
 def area_of(user: Any) -> Area | None:
     """The user's area, if any."""
     return user.area if getattr(user, "area_id", None) else None
+
+
+# --- administration pages --------------------------------------------------------------
+
+
+def users_for_membership(actor: Any, service: Service) -> QuerySet[User]:
+    """Active users of the actor's area who may be given a role in the service.
+
+    A service manager may add existing colleagues of the area to their own
+    service, so they need to find them by username; this is the only reach a
+    manager has beyond their own members, and it gives names, not records.
+    """
+    require_service_manager(actor, service)
+    if service.organisation.area_id != actor.area_id:
+        return User.objects.none()
+    return User.objects.filter(area_id=actor.area_id, is_active=True).select_related("organisation")
+
+
+def members_of(actor: Any, service: Service, *, include_ended: bool = False) -> QuerySet[Membership]:
+    """The memberships of a service, for its managers and area admins."""
+    require_service_manager(actor, service)
+    memberships = Membership.objects.filter(service=service).select_related("user", "user__organisation")
+    if not include_ended:
+        memberships = memberships.filter(ended_at__isnull=True)
+    return memberships.order_by("user__last_name", "user__first_name", "user__username", "role")
+
+
+@transaction.atomic
+def bootstrap_area_admin(
+    *, area_name: str, organisation_name: str, username: str, email: str, password: str
+) -> User:
+    """Create an area (or use the existing one of that name), its lead organisation and an area admin.
+
+    For a new installation, from the command line; audited with no acting user.
+    """
+    area, _ = Area.objects.get_or_create(name=area_name.strip())
+    organisation, _ = Organisation.objects.get_or_create(area=area, name=organisation_name.strip())
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(f"A user called {username} already exists.")
+    user = User(username=username, email=email, area=area, organisation=organisation)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    Membership.objects.create(user=user, area=area, role=Role.AREA_ADMIN)
+    record(AuditKind.ADMIN, f"Created first area admin {username}", obj=user, username="manage.py")
+    return user

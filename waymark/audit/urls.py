@@ -1,10 +1,12 @@
 """The audit log pages (area admins)."""
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from waymark.audit import views
 
 app_name = "audit"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="audit/list.html"), name="list"),
+    path("", views.event_list, name="list"),
+    path("export.csv", views.event_export, name="export"),
 ]

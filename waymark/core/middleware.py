@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from waymark.core.context import Actor, _enter, _reset, client_ip, set_actor
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
-# Paths that never need a verified second factor or a current service.
-OPEN_PREFIXES = ("/static/", "/accounts/", "/healthz", "/api/", "/favicon")
+# Paths that never need a verified second factor: signing in and out, MFA itself,
+# and the API (its authentication checks MFA for sessions). The rest of
+# /accounts/ (the account page, API tokens) is not open: a password alone must
+# not be enough to make an API token.
+OPEN_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/api/",
+    "/favicon",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/keepalive/",
+    "/accounts/mfa/",
+)
 
 
 def _is_open(path: str) -> bool:
@@ -54,10 +66,23 @@ class IdleTimeoutMiddleware:
             last = request.session.get("last_activity")
             idle_limit = settings.WAYMARK_SESSION_IDLE_MINUTES * 60
             if last is not None and now - int(last) > idle_limit:
+                request.waymark_logout_reason = "idle"  # type: ignore[attr-defined]
                 logout(request)
-                messages.info(request, "You were signed out after a period without activity. Sign in again to continue.")
-                if request.path.startswith("/api/") or getattr(request, "htmx", False):
-                    return HttpResponse(status=401)
+                messages.info(
+                    request, "You were signed out after a period without activity. Sign in again to continue."
+                )
+                # Scripts (htmx, the keep-alive call) need a status they can act on, not a redirect they follow.
+                if (
+                    request.path.startswith("/api/")
+                    or getattr(request, "htmx", False)
+                    or "application/json" in request.headers.get("Accept", "")
+                ):
+                    from waymark.core.errors import error_body
+
+                    message = "You were signed out after a period without activity. Sign in again to continue."
+                    response = JsonResponse(error_body(401, message), status=401)
+                    response["WWW-Authenticate"] = "Token"
+                    return response
                 return redirect_to_login(request.get_full_path())
             if last is None or now - int(last) >= self.TOUCH_EVERY_SECONDS:
                 request.session["last_activity"] = now
@@ -65,16 +90,17 @@ class IdleTimeoutMiddleware:
 
 
 class RequireMFAMiddleware:
-    """When WAYMARK_REQUIRE_MFA is on, a signed-in user must pass a second factor first."""
+    """A signed-in user must pass a second factor first: always when WAYMARK_REQUIRE_MFA is
+    on, and otherwise when they set up an authenticator themselves (flagged at sign-in)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            settings.WAYMARK_REQUIRE_MFA
-            and request.user.is_authenticated
-            and not request.user.is_verified()
+            request.user.is_authenticated
+            and (settings.WAYMARK_REQUIRE_MFA or request.session.get("mfa_pending"))
+            and not request.user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not _is_open(request.path)
         ):
             return redirect(f"/accounts/mfa/?{urlencode({'next': request.get_full_path()})}")

@@ -6,7 +6,10 @@ initAll();
 // Warn before the idle timeout signs the user out, and let them stay signed in.
 function startIdleWarning() {
   const body = document.body;
-  const idle = Number(body.dataset.sessionIdleSeconds || 0);
+  const configuredIdle = Number(body.dataset.sessionIdleSeconds || 0);
+  // The server notes activity at most once a minute, so its clock may run up to
+  // a minute ahead of ours: end a minute early rather than let a click fail.
+  const idle = configuredIdle > 180 ? configuredIdle - 60 : configuredIdle;
   const warning = Number(body.dataset.sessionWarningSeconds || 0);
   const dialog = document.getElementById("session-timeout");
   if (!idle || !dialog) return;
@@ -38,7 +41,7 @@ function startIdleWarning() {
   function tick() {
     const left = remaining();
     if (left <= 0) {
-      window.location.href = body.dataset.sessionLogoutUrl.replace("logout", "login") + "?next=" + encodeURIComponent(window.location.pathname);
+      signOut();
       return;
     }
     if (left <= warning) {
@@ -46,9 +49,34 @@ function startIdleWarning() {
       show();
     }
   }
+  let signingOut = false;
+  // Sign out for real (a POST with the form's CSRF token), so the session ends now
+  // on the server too, then come back to this page through the sign-in page.
+  function signOut() {
+    if (signingOut) return;
+    signingOut = true;
+    const form = dialog.querySelector("form");
+    for (const [name, value] of [["reason", "idle"], ["next", window.location.pathname + window.location.search]]) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    form.submit();
+  }
   dialog.querySelector("[data-timeout-keepalive]").addEventListener("click", async () => {
-    const response = await fetch(body.dataset.sessionKeepaliveUrl, { credentials: "same-origin" });
-    if (response.ok) {
+    let response = null;
+    try {
+      response = await fetch(body.dataset.sessionKeepaliveUrl, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+    } catch (error) {
+      response = null;
+    }
+    // A redirect means the server signed us out already (it answers 401 to JSON, but be sure).
+    if (response && response.ok && !response.redirected) {
       lastActivity = Date.now();
       hide();
     } else {
