@@ -276,6 +276,8 @@ REST_FRAMEWORK = {
         "login": envstr("WAYMARK_LOGIN_RATE", "30/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Throttles key on REMOTE_ADDR, never a forgeable X-Forwarded-For (see docs/operations.md).
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

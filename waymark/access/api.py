@@ -547,8 +547,9 @@ class TokenViewSet(ReadOnlyViewSet):
     def create(self, request: Request) -> Response:
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated
         token, key = services.create_api_token(
-            request.user, serializer.validated_data["name"], serializer.validated_data.get("days")
+            user, serializer.validated_data["name"], serializer.validated_data.get("days")
         )
         token.key = key  # type: ignore[attr-defined]
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -604,7 +605,7 @@ class MeView(APIView):
 
     @extend_schema(summary="Who you are, your services and roles", responses=MeSerializer, tags=["me"])
     def get(self, request: Request) -> Response:
-        user = request.user
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated
         roles = Membership.objects.active().filter(user=user).select_related("service").order_by("role")
         me = {
             "public_id": user.public_id,

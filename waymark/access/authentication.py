@@ -47,7 +47,9 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if settings.WAYMARK_REQUIRE_MFA and not getattr(request._request.user, "is_verified", lambda: False)():
+        django_request = request._request
+        mfa_needed = settings.WAYMARK_REQUIRE_MFA or django_request.session.get("mfa_pending")
+        if mfa_needed and not getattr(django_request.user, "is_verified", lambda: False)():
             raise exceptions.AuthenticationFailed("Complete multi-factor authentication first.")
         _act_for(request, user)
         return result

@@ -8,7 +8,7 @@ between JSON and those functions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from django import forms
@@ -35,7 +35,7 @@ class ErrorDetailSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable, machine-readable, e.g. `not_found` or `invalid`.")
     message = serializers.CharField(help_text="What went wrong and what to do, in plain English.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # the error's own field, named by the shape
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per request field; `non_field_errors` for the request as a whole. Empty if none.",
     )
@@ -185,7 +185,7 @@ class PublicIdField(serializers.RelatedField):
             self.fail("does_not_exist")
         return obj
 
-    def to_representation(self, value: Model) -> str:
+    def to_representation(self, value: Any) -> str:
         return str(value.public_id)
 
 
@@ -195,7 +195,7 @@ class PublicIdField(serializers.RelatedField):
 class StrictBooleanField(forms.NullBooleanField):
     """true/false (or 1/0); anything else is an error rather than "no filter"."""
 
-    def to_python(self, value: Any) -> bool | None:
+    def to_python(self, value: Any) -> Any:
         if value is None or isinstance(value, bool):
             return value
         text = str(value).lower()
@@ -280,7 +280,7 @@ class VisibleModelViewSet(viewsets.GenericViewSet):
     `ordering` is the stable order the cursor pages by.
     """
 
-    visible: Callable[[Any], QuerySet] | None = None
+    visible: ClassVar[Callable[..., QuerySet] | None] = None
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_PATTERN

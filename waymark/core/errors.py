@@ -115,7 +115,7 @@ class CursorPagination(pagination.CursorPagination):
         # asking for 1,000 does not silently get 50 and think that is everything.
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
-            return self.page_size
+            return int(self.page_size or 50)
         try:
             size = int(raw)
         except ValueError:
@@ -143,11 +143,9 @@ class _LiveRate:
     """Read the rate from the settings on each request, so a changed setting (or a test's
     override_settings) takes effect; DRF's own throttles read it once, at import."""
 
-    scope: str
-
-    def get_rate(self) -> str | None:
+    def get_rate(self) -> Any:
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]  # type: ignore[attr-defined]
         except KeyError:
             return None
 

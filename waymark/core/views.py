@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -71,7 +72,14 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "500.html", "Something went wrong on our side. Try again later.")
+    """The 500 page, rendered without context processors: the fault may be the database itself."""
+    from django.template import loader
+
+    message = "Something went wrong on our side. Try again later."
+    if _wants_json(request):
+        return JsonResponse(error_body(500, message), status=500)
+    context = {"WAYMARK_PHASE": settings.WAYMARK_PHASE}
+    return HttpResponse(loader.get_template("500.html").render(context), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -63,7 +63,7 @@ class _Contacts(serializers.Field):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, person: Person) -> list[dict[str, Any]]:
+    def to_representation(self, person: Person) -> Any:
         contacts = self.context.get("contacts", {}).get(person.pk) or [person.registered_by_service]
         return ContactSerializer(contacts, many=True).data
 
@@ -182,7 +182,9 @@ class PersonViewSet(VisibleModelViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         context = {**self.get_serializer_context(), "contacts": contacts_for(request.user, page)}
-        return self.get_paginated_response([_serialize(p, p.full_access, context) for p in page])
+        # `full_access` is annotated by people_for: whether the caller may see who this is.
+        rows = [_serialize(p, p.full_access, context) for p in page]  # type: ignore[attr-defined]
+        return self.get_paginated_response(rows)
 
     @extend_schema(
         summary="One person as you may see them (the read is audited)",
