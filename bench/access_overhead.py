@@ -98,6 +98,16 @@ def recreate_database(url: str) -> None:
     log(f"created an empty database {name}")
 
 
+def analyse(url: str) -> None:
+    """Give the planner statistics, as autovacuum would have long since on a live database:
+    straight after a bulk load it plans 30,000 people as if there were one."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    log("vacuumed and analysed the database")
+
+
 def base_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WAYMARK_", "DJANGO_"))}
     env.update(
@@ -506,6 +516,7 @@ def main() -> None:
         started = time.monotonic()
         run([PYTHON, "manage.py", "demo", "--scale", args.scale, "--seed", "1"], {**env, "WAYMARK_DEMO": "1"})
         log(f"demo data made in {time.monotonic() - started:.0f} s")
+    analyse(args.database_url)
     senv = server_env(args.database_url)
     actors = prepare_actors(senv)
 

@@ -22,8 +22,7 @@ MAX_EXAMPLES = 10
 
 @pytest.fixture
 def keep_test_connection():
-    """Requests run inside the test's transaction, so it rolls back afterwards (on PostgreSQL
-    too, where the audit table refuses the TRUNCATE a transactional test would need).
+    """Requests run inside the test's transaction, so it rolls back afterwards.
     A WSGI handler closes "old" connections around each request; Django's own test
     client switches that off in the same way."""
     request_started.disconnect(close_old_connections)

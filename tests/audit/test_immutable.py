@@ -57,9 +57,3 @@ def test_the_database_refuses_raw_update_and_delete(postgres_only, event, sql):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "Created something"
-
-
-def test_the_database_refuses_truncate(postgres_only, event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE audit_auditevent")
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
