@@ -12,7 +12,9 @@ from waymark.core.context import client_ip, set_actor
 
 
 def _act_for(request: Any, user: Any) -> None:
-    chosen = request.META.get("HTTP_X_WAYMARK_SERVICE")
+    # The header wins; a browser session falls back to the service picked in the page header.
+    session = getattr(request._request, "session", None)
+    chosen = request.META.get("HTTP_X_WAYMARK_SERVICE") or (session.get("current_service") if session else None)
     service = current_service_for(user, chosen)
     request._request.current_service = service
     set_actor(user=user, service=service, ip_address=client_ip(request))

@@ -42,7 +42,14 @@ class District(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint("area", Lower("name"), name="district_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                "area",
+                Lower("name"),
+                name="district_unique_name",
+                violation_error_message="A district with this name already exists in this area.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -65,7 +72,14 @@ class Organisation(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint("area", Lower("name"), name="organisation_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                "area",
+                Lower("name"),
+                name="organisation_unique_name",
+                violation_error_message="An organisation with this name already exists in this area.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -93,7 +107,14 @@ class Service(PublicModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint("organisation", Lower("name"), name="service_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                name="service_unique_name",
+                violation_error_message="A service with this name already exists in this organisation.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
