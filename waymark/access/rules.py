@@ -31,7 +31,7 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from waymark.access.constants import WRITING_ROLES, Restriction, Role, Visibility
@@ -41,7 +41,7 @@ __all__ = [
     "PersonFacts",
     "Visibility",
     "context_for",
-    "person_ids_subquery",
+    "full_among_visible_q",
     "person_q",
     "person_visibility",
 ]
@@ -60,6 +60,10 @@ class AccessContext:
     area_roles: frozenset[str] = frozenset()
     # True when at least one of the user's organisations has a current agreement.
     shares: bool = False
+    # Services whose people the user may reach: their own organisations' and, when
+    # they share, every sharing organisation's. Read once per request so queries
+    # filter on plain ids instead of joining agreements and organisations per row.
+    reach_service_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -129,7 +133,6 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     if cached is not None and on is None:
         return cached
     Membership = apps.get_model("access", "Membership")
-    SharingAgreement = apps.get_model("access", "SharingAgreement")
     rows = list(
         Membership.objects.active().filter(user=user).values_list("role", "service_id", "service__organisation_id")
     )
@@ -139,11 +142,9 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     # A coordinator acts for their employer; an analyst never reaches person records.
     if Role.COORDINATOR in area_roles and user.organisation_id:
         organisation_ids.add(user.organisation_id)
-    shares = bool(organisation_ids) and (
-        SharingAgreement.objects.current(on or timezone.localdate())
-        .filter(organisation_id__in=organisation_ids, organisation__is_active=True)
-        .exists()
-    )
+    shares, reach = False, frozenset[int]()
+    if organisation_ids and Role.AREA_ADMIN not in area_roles:
+        shares, reach = _reach(user.area_id, organisation_ids, on or timezone.localdate())
     ctx = AccessContext(
         user_id=user.pk,
         area_id=user.area_id,
@@ -153,50 +154,73 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
         organisation_ids=frozenset(organisation_ids),
         area_roles=area_roles,
         shares=shares,
+        reach_service_ids=reach,
     )
     if on is None:
         user._waymark_access_context = ctx
     return ctx
 
 
-def _linked_to_organisations(org_ids: Any) -> Q:
-    Episode = apps.get_model("casework", "Episode")
-    return Q(registered_by_service__organisation_id__in=org_ids) | Q(
-        pk__in=Episode.objects.filter(service__organisation_id__in=org_ids).values("person_id")
+def _reach(area_id: int | None, organisation_ids: set[int], on: Any) -> tuple[bool, frozenset[int]]:
+    """Whether the user's organisations share, and the services whose people they reach."""
+    SharingAgreement = apps.get_model("access", "SharingAgreement")
+    Service = apps.get_model("access", "Service")
+    sharing = set(
+        SharingAgreement.objects.current(on)
+        .filter(organisation__area_id=area_id, organisation__is_active=True)
+        .values_list("organisation_id", flat=True)
     )
+    shares = bool(sharing & organisation_ids)
+    reach_orgs = organisation_ids | sharing if shares else organisation_ids
+    return shares, frozenset(Service.objects.filter(organisation_id__in=reach_orgs).values_list("pk", flat=True))
 
 
-def person_q(ctx: AccessContext, level: Visibility) -> Q:
-    """The people a user sees at `level` or above, as one Q on Person."""
+def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
+    """People with an open episode at one of the user's services."""
+    Episode = apps.get_model("casework", "Episode")
+    working = Episode.objects.filter(service_id__in=ctx.service_ids, ended_on__isnull=True)
+    return Q(**{f"{prefix}pk__in": working.values("person_id")})
+
+
+def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
+    """The people a user sees at `level` or above, as one Q on Person.
+
+    With `prefix` (e.g. "person__") the same Q applies to a model that points at
+    a person, so other person-data querysets filter by a join, not a subquery.
+    """
     if not ctx.is_authenticated or ctx.area_id is None:
         return Q(pk__in=[])
-    in_area = Q(registered_by_service__organisation__area_id=ctx.area_id)
+    in_area = Q(**{f"{prefix}area_id": ctx.area_id})
     if ctx.is_area_admin:
         return in_area
     Episode = apps.get_model("casework", "Episode")
-    Organisation = apps.get_model("access", "Organisation")
-    allowed = {Restriction.NONE} if level == Visibility.FULL else {Restriction.NONE, Restriction.PROTECTED}
-    reach = []
-    if ctx.organisation_ids:
-        reach.append(_linked_to_organisations(ctx.organisation_ids))
-    if ctx.shares:
-        sharing_orgs = Organisation.objects.with_current_agreement().filter(is_active=True).values("pk")
-        reach.append(_linked_to_organisations(sharing_orgs))
+    allowed = [Restriction.NONE] if level == Visibility.FULL else [Restriction.NONE, Restriction.PROTECTED]
     clauses = []
     if ctx.service_ids:
-        working = Episode.objects.filter(service_id__in=ctx.service_ids, ended_on__isnull=True)
-        clauses.append(Q(pk__in=working.values("person_id")))
-    if reach:
-        clauses.append(Q(restriction__in=allowed) & reduce(or_, reach))
+        clauses.append(_working_with(ctx, prefix))
+    if ctx.reach_service_ids:
+        reach = sorted(ctx.reach_service_ids)
+        # Registration is checked first: it settles almost every row without the subquery.
+        linked = Q(**{f"{prefix}registered_by_service_id__in": reach}) | Q(
+            **{f"{prefix}pk__in": Episode.objects.filter(service_id__in=reach).values("person_id")}
+        )
+        clauses.append(Q(**{f"{prefix}restriction__in": allowed}) & linked)
     if not clauses:
         return Q(pk__in=[])
     return in_area & reduce(or_, clauses)
 
 
-def person_ids_subquery(ctx: AccessContext, level: Visibility) -> QuerySet:
-    """Primary keys of visible people, for filtering other person-data models."""
-    Person = apps.get_model("people", "Person")
-    return Person.objects.filter(person_q(ctx, level)).values("pk")
+def full_among_visible_q(ctx: AccessContext) -> Q:
+    """Of people already filtered by `person_q(ctx, EXISTS)`, those seen in full.
+
+    Cheaper than `person_q(ctx, FULL)`: among visible people an unrestricted one
+    is always seen in full, and a restricted one only by a service working with them.
+    """
+    if ctx.is_area_admin:
+        return Q(pk__isnull=False)
+    if not ctx.service_ids:
+        return Q(restriction=Restriction.NONE)
+    return Q(restriction=Restriction.NONE) | _working_with(ctx)
 
 
 def facts_for(person: Any) -> PersonFacts:
@@ -213,7 +237,7 @@ def facts_for(person: Any) -> PersonFacts:
     )
     return PersonFacts(
         restriction=person.restriction,
-        area_id=person.registered_by_service.organisation.area_id,
+        area_id=person.area_id,
         open_service_ids=frozenset(s for s, _, ended in episodes if ended is None),
         linked_organisation_ids=frozenset(linked),
         linked_sharing_organisation_ids=frozenset(sharing),

@@ -20,4 +20,4 @@ class EpisodeQuerySet(models.QuerySet):
         """Episodes of people the user may see. Who works with a person is what a
         partner needs first, so this follows the person's visibility, not the episode's."""
         ctx = rules.context_for(user)
-        return self.filter(person__in=rules.person_ids_subquery(ctx, rules.Visibility.EXISTS))
+        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__"))

@@ -12,13 +12,13 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 
 from waymark.access.constants import Visibility
 from waymark.casework.models import Episode
+from waymark.core.pagination import CappedPaginator
 from waymark.people.models import Person
 from waymark.people.services import PersonView
 
@@ -32,7 +32,7 @@ def _people() -> Any:
 def person_list(request: HttpRequest) -> HttpResponse:
     """people/list.html over every person, paginated like the real page."""
     query = request.GET.get("q", "")[:200]
-    page = Paginator(_people(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_people(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "people/list.html", {"page": page, "query": query})
 
 

@@ -121,6 +121,7 @@ def build_people(ctx: DemoContext) -> None:
                 public_id=ctx.uuid(rng),
                 restriction=restriction_of[service_id],
                 registered_by_service_id=service_id,
+                area_id=ctx.area.pk,
             )
             if service_id in street and rng.random() < 0.15:
                 # Not yet identified: outreach records a description until a name is given.

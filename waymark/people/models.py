@@ -7,6 +7,7 @@ the duplicate check build on it.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import models
 
@@ -37,15 +38,27 @@ class Person(VersionedModel):
     registered_by_service = models.ForeignKey(
         "access.Service", on_delete=models.PROTECT, related_name="registered_people"
     )
+    # The registering service's area, kept on the row so every access check starts
+    # from an indexed column instead of two joins.
+    area = models.ForeignKey("access.Area", on_delete=models.PROTECT, related_name="people", editable=False)
 
     objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "people"
+        indexes = [
+            # Lists walk this index in order and stop after a page, whatever the area's size.
+            models.Index(fields=["area", "last_name", "first_name", "id"], name="person_area_name"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.area_id is None and self.registered_by_service_id is not None:
+            self.area_id = self.registered_by_service.organisation.area_id
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -23,8 +23,11 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(rules.person_q(rules.context_for(user), rules.Visibility.FULL))
 
     def with_full_access(self, user: User) -> PersonQuerySet:
-        """Annotate `full_access`: whether the user may see the row's identity, for lists."""
-        full = rules.person_q(rules.context_for(user), rules.Visibility.FULL)
+        """Annotate `full_access`: whether the user may see the row's identity.
+
+        Only for querysets already filtered by `visible_to(user)`.
+        """
+        full = rules.full_among_visible_q(rules.context_for(user))
         return self.annotate(
             full_access=Case(When(full, then=Value(True)), default=Value(False), output_field=BooleanField())
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from waymark.casework.services import episodes_of
+from waymark.core.pagination import CappedPaginator
 from waymark.people.services import open_person, people_for
 
 
@@ -17,7 +17,7 @@ from waymark.people.services import open_person, people_for
 def person_list(request: HttpRequest) -> HttpResponse:
     """People the user may see, by name or reference, 50 a page."""
     query = request.GET.get("q", "")[:200]
-    page = Paginator(people_for(request.user, query), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(people_for(request.user, query), 50).get_page(request.GET.get("page"))
     return render(request, "people/list.html", {"page": page, "query": query})
 
 
@@ -28,5 +28,5 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(
         request,
         "people/detail.html",
-        {"view": view, "person": view.person, "episodes": episodes_of(request.user, view.person)},
+        {"view": view, "person": view.person, "episodes": episodes_of(view)},
     )
