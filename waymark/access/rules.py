@@ -133,9 +133,8 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     if cached is not None and on is None:
         return cached
     Membership = apps.get_model("access", "Membership")
-    rows = list(
-        Membership.objects.active().filter(user=user).values_list("role", "service_id", "service__organisation_id")
-    )
+    memberships = list(Membership.objects.active().filter(user=user).select_related("service__organisation"))
+    rows = [(m.role, m.service_id, m.service.organisation_id if m.service else None) for m in memberships]
     service_ids = frozenset(s for _, s, _ in rows if s is not None)
     organisation_ids = {o for _, _, o in rows if o is not None}
     area_roles = frozenset(r for r, s, _ in rows if s is None)
@@ -158,6 +157,10 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     )
     if on is None:
         user._waymark_access_context = ctx
+        # The service objects come with the memberships; the header and the current
+        # service use them without another query.
+        services = {m.service_id: m.service for m in memberships if m.service is not None}
+        user._waymark_services = sorted(services.values(), key=lambda service: (service.name, service.pk))
     return ctx
 
 

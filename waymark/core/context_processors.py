@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 def waymark(request: HttpRequest) -> dict[str, Any]:
     from waymark.access import rules
-    from waymark.access.services import services_for
+    from waymark.access.services import my_services
 
     context: dict[str, Any] = {
         "WAYMARK_PHASE": settings.WAYMARK_PHASE,
@@ -24,5 +24,5 @@ def waymark(request: HttpRequest) -> dict[str, Any]:
         ctx = rules.context_for(user)
         context["access"] = ctx
         context["current_service"] = getattr(request, "current_service", None)
-        context["my_services"] = services_for(user) if len(ctx.service_ids) > 1 else ()
+        context["my_services"] = my_services(user) if len(ctx.service_ids) > 1 else ()
     return context

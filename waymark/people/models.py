@@ -50,6 +50,8 @@ class Person(VersionedModel):
         indexes = [
             # Lists walk this index in order and stop after a page, whatever the area's size.
             models.Index(fields=["area", "last_name", "first_name", "id"], name="person_area_name"),
+            # The API's cursor pages, newest first.
+            models.Index(fields=["area", "-created_at", "-id"], name="person_area_newest"),
         ]
 
     def __str__(self) -> str:
