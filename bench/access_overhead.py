@@ -527,6 +527,7 @@ def main() -> None:
         Endpoint("list_bare_signed", "bare list page, signed in", "/bench/people/", "session"),
         Endpoint("detail", "person page", f"/people/{person}/", "session", pair="detail_bare"),
         Endpoint("detail_bare", "bare person page", f"/bench/people/{person}/", "none"),
+        Endpoint("detail_bare_signed", "bare person page, signed in", f"/bench/people/{person}/", "session"),
         Endpoint("api", "API people list", "/api/v1/people/", "token", pair="api_bare"),
         Endpoint("api_bare", "bare JSON list", "/bench/api/people/", "none"),
     ]
@@ -588,6 +589,7 @@ def main() -> None:
     ratio("people list page ÷ bare", "list", "list_bare")
     ratio("people list: access checks and audit only (÷ bare signed in)", "list", "list_bare_signed")
     ratio("person page ÷ bare", "detail", "detail_bare")
+    ratio("person page: access checks and audit only (÷ bare signed in)", "detail", "detail_bare_signed")
     ratio("API list ÷ bare JSON", "api", "api_bare")
 
     info = machine()

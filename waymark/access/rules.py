@@ -64,6 +64,8 @@ class AccessContext:
     # they share, every sharing organisation's. Read once per request so queries
     # filter on plain ids instead of joining agreements and organisations per row.
     reach_service_ids: frozenset[int] = frozenset()
+    # Every service in the user's area, so the reach's complement is known.
+    area_service_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -141,9 +143,9 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     # A coordinator acts for their employer; an analyst never reaches person records.
     if Role.COORDINATOR in area_roles and user.organisation_id:
         organisation_ids.add(user.organisation_id)
-    shares, reach = False, frozenset[int]()
+    shares, reach, area_services = False, frozenset[int](), frozenset[int]()
     if organisation_ids and Role.AREA_ADMIN not in area_roles:
-        shares, reach = _reach(user.area_id, organisation_ids, on or timezone.localdate())
+        shares, reach, area_services = _reach(user.area_id, organisation_ids, on or timezone.localdate())
     ctx = AccessContext(
         user_id=user.pk,
         area_id=user.area_id,
@@ -154,6 +156,7 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
         area_roles=area_roles,
         shares=shares,
         reach_service_ids=reach,
+        area_service_ids=area_services,
     )
     if on is None:
         user._waymark_access_context = ctx
@@ -164,8 +167,8 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
     return ctx
 
 
-def _reach(area_id: int | None, organisation_ids: set[int], on: Any) -> tuple[bool, frozenset[int]]:
-    """Whether the user's organisations share, and the services whose people they reach."""
+def _reach(area_id: int | None, organisation_ids: set[int], on: Any) -> tuple[bool, frozenset[int], frozenset[int]]:
+    """Whether the user's organisations share, the services whose people they reach, and all the area's."""
     SharingAgreement = apps.get_model("access", "SharingAgreement")
     Service = apps.get_model("access", "Service")
     sharing = set(
@@ -175,7 +178,9 @@ def _reach(area_id: int | None, organisation_ids: set[int], on: Any) -> tuple[bo
     )
     shares = bool(sharing & organisation_ids)
     reach_orgs = organisation_ids | sharing if shares else organisation_ids
-    return shares, frozenset(Service.objects.filter(organisation_id__in=reach_orgs).values_list("pk", flat=True))
+    services = list(Service.objects.filter(organisation__area_id=area_id).values_list("pk", "organisation_id"))
+    reach = frozenset(pk for pk, org in services if org in reach_orgs)
+    return shares, reach, frozenset(pk for pk, _ in services)
 
 
 def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
@@ -183,6 +188,24 @@ def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
     Episode = apps.get_model("casework", "Episode")
     working = Episode.objects.filter(service_id__in=ctx.service_ids, ended_on__isnull=True)
     return Q(**{f"{prefix}pk__in": working.values("person_id")})
+
+
+def _linked_by_episode(ctx: AccessContext) -> Any:
+    """People registered outside the user's reach who have an episode inside it.
+
+    Registration settles almost every row; this subquery covers the rest. It is
+    written from the smaller side so PostgreSQL hashes a small set: the episodes
+    of the reach when the reach is small, else the episodes of people registered
+    by the few services outside it (found through the registration index).
+    """
+    Episode = apps.get_model("casework", "Episode")
+    reach = sorted(ctx.reach_service_ids)
+    outside = sorted(ctx.area_service_ids - ctx.reach_service_ids)
+    if len(reach) <= len(outside):
+        episodes = Episode.objects.filter(service_id__in=reach)
+    else:
+        episodes = Episode.objects.filter(person__registered_by_service_id__in=outside, service_id__in=reach)
+    return episodes.values("person_id")
 
 
 def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
@@ -196,16 +219,14 @@ def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
     in_area = Q(**{f"{prefix}area_id": ctx.area_id})
     if ctx.is_area_admin:
         return in_area
-    Episode = apps.get_model("casework", "Episode")
     allowed = [Restriction.NONE] if level == Visibility.FULL else [Restriction.NONE, Restriction.PROTECTED]
     clauses = []
     if ctx.service_ids:
         clauses.append(_working_with(ctx, prefix))
     if ctx.reach_service_ids:
         reach = sorted(ctx.reach_service_ids)
-        # Registration is checked first: it settles almost every row without the subquery.
         linked = Q(**{f"{prefix}registered_by_service_id__in": reach}) | Q(
-            **{f"{prefix}pk__in": Episode.objects.filter(service_id__in=reach).values("person_id")}
+            **{f"{prefix}pk__in": _linked_by_episode(ctx)}
         )
         clauses.append(Q(**{f"{prefix}restriction__in": allowed}) & linked)
     if not clauses:

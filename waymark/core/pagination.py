@@ -15,7 +15,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Neither the order nor the annotations change how many rows there are.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
