@@ -156,3 +156,19 @@ def test_queryset_agrees_with_the_pure_rules(restriction, registered, episodes, 
     in_full = Person.objects.fully_visible_to(user).filter(pk=person.pk).exists()
     assert in_exists == (expected >= Visibility.EXISTS)
     assert in_full == (expected == Visibility.FULL)
+
+
+def test_people_linked_only_by_an_episode_are_reached_from_either_side(cast):
+    """Both ways `_linked_by_episode` is written: from a large reach (a sharing
+    organisation) and from a small one (an organisation without an agreement)."""
+    registered_by_solo = PersonFactory(registered_by_service=cast.solo, first_name="Via", last_name="Outreach")
+    EpisodeFactory(person=registered_by_solo, service=cast.outreach)
+    registered_by_outreach = PersonFactory(registered_by_service=cast.outreach, first_name="Via", last_name="Solo")
+    EpisodeFactory(person=registered_by_outreach, service=cast.solo, ended_on=datetime.date.today())
+    assert {"Via Outreach", "Via Solo"} <= {
+        f"{p.first_name} {p.last_name}" for p in Person.objects.visible_to(cast.hostel_worker)
+    }
+    solo_sees = {f"{p.first_name} {p.last_name}" for p in Person.objects.visible_to(cast.solo_worker)}
+    assert "Via Solo" in solo_sees
+    assert "Via Outreach" in solo_sees  # registered by Solo itself
+    assert "Dan Moss" not in solo_sees

@@ -190,6 +190,18 @@ def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": working.values("person_id")})
 
 
+def _registered_in_reach(ctx: AccessContext, prefix: str) -> Q:
+    """Registered by a service in the reach, written with the shorter list of ids.
+
+    A person's area is their registering service's area (Person.save), so within
+    the area "not registered outside the reach" is the same test.
+    """
+    outside = ctx.area_service_ids - ctx.reach_service_ids
+    if len(outside) < len(ctx.reach_service_ids):
+        return ~Q(**{f"{prefix}registered_by_service_id__in": sorted(outside)})
+    return Q(**{f"{prefix}registered_by_service_id__in": sorted(ctx.reach_service_ids)})
+
+
 def _linked_by_episode(ctx: AccessContext) -> Any:
     """People registered outside the user's reach who have an episode inside it.
 
@@ -224,8 +236,7 @@ def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
     if ctx.service_ids:
         clauses.append(_working_with(ctx, prefix))
     if ctx.reach_service_ids:
-        reach = sorted(ctx.reach_service_ids)
-        linked = Q(**{f"{prefix}registered_by_service_id__in": reach}) | Q(
+        linked = _registered_in_reach(ctx, prefix) | Q(
             **{f"{prefix}pk__in": _linked_by_episode(ctx)}
         )
         clauses.append(Q(**{f"{prefix}restriction__in": allowed}) & linked)
