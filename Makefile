@@ -32,7 +32,7 @@ assets: build/static/waymark/waymark.css
 demo: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input -v0
 	$(DEMO_ENV) $(BIN)/python manage.py demo --scale small --if-empty
-	$(DEMO_ENV) $(BIN)/python manage.py demo_logins
+	$(DEMO_ENV) $(BIN)/python manage.py demo_logins --address $(HOST):$(PORT)
 	$(DEMO_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # --- tests -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ validates and audits; these viewsets only translate JSON to and from it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -82,6 +83,29 @@ def area_users(user: Any) -> QuerySet[User]:
     return User.objects.filter(area_id=ctx.area_id)
 
 
+def summaries(**by_action: str) -> Callable[[type], type]:
+    """`extend_schema_view` giving each action of a viewset its summary."""
+    return extend_schema_view(**{name: extend_schema(summary=text) for name, text in by_action.items()})
+
+
+# A record by its public id: integer keys never leave the server. No docstring, so that the
+# schema keeps describing each serializer as before (drf-spectacular takes the nearest one).
+class PublicIdSerializer(ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+
+class AdminObjectViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
+    """Read by the members of the area; added and changed by area admins through `save_with`."""
+
+    # A services.save_* function of (user, data, instance=None): checks permission, saves and audits.
+    save_with: ClassVar[Callable[..., Any] | None] = None
+
+    def save(self, data: dict[str, Any], instance: Any = None) -> Any:
+        save_with = type(self).save_with
+        assert save_with is not None, f"{type(self).__name__} must set `save_with`"
+        return save_with(self.request.user, data, instance)
+
+
 def _search(field_names: list[str]) -> Any:
     def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
         query = Q()
@@ -95,8 +119,7 @@ def _search(field_names: list[str]) -> Any:
 # --- organisations ----------------------------------------------------------------------
 
 
-class OrganisationSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class OrganisationSerializer(PublicIdSerializer):
     has_current_agreement = serializers.BooleanField(
         read_only=True, help_text="Whether its information sharing agreement is in force today."
     )
@@ -122,30 +145,26 @@ def organisations_with_agreement(user: Any) -> QuerySet[Organisation]:
     )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Organisations in your area"),
-    retrieve=extend_schema(summary="One organisation"),
-    create=extend_schema(summary="Add an organisation (area admins)"),
-    update=extend_schema(summary="Change an organisation (area admins)"),
-    partial_update=extend_schema(summary="Change some fields of an organisation (area admins)"),
+@summaries(
+    list="Organisations in your area",
+    retrieve="One organisation",
+    create="Add an organisation (area admins)",
+    update="Change an organisation (area admins)",
+    partial_update="Change some fields of an organisation (area admins)",
 )
-class OrganisationViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
+class OrganisationViewSet(AdminObjectViewSet):
     """Organisations: every member of the area may read the directory; area admins change it."""
 
     visible = organisations_with_agreement
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
-
-    def save(self, data: dict[str, Any], instance: Any = None) -> Organisation:
-        return services.save_organisation(self.request.user, data, instance)
+    save_with = services.save_organisation
 
 
 # --- districts ------------------------------------------------------------------------------
 
 
-class DistrictSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
+class DistrictSerializer(PublicIdSerializer):
     class Meta:
         model = District
         fields = ["id", "name", "code", "created_at", "updated_at"]
@@ -162,29 +181,26 @@ class DistrictFilter(FilterSet):
         fields: list[str] = []
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Districts of your area"),
-    retrieve=extend_schema(summary="One district"),
-    create=extend_schema(summary="Add a district (area admins)"),
-    update=extend_schema(summary="Change a district (area admins)"),
-    partial_update=extend_schema(summary="Change some fields of a district (area admins)"),
+@summaries(
+    list="Districts of your area",
+    retrieve="One district",
+    create="Add a district (area admins)",
+    update="Change a district (area admins)",
+    partial_update="Change some fields of a district (area admins)",
 )
-class DistrictViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
+class DistrictViewSet(AdminObjectViewSet):
     """Local authority districts of the area."""
 
     visible = services.districts_visible_to
     serializer_class = DistrictSerializer
     filterset_class = DistrictFilter
-
-    def save(self, data: dict[str, Any], instance: Any = None) -> District:
-        return services.save_district(self.request.user, data, instance)
+    save_with = services.save_district
 
 
 # --- services ---------------------------------------------------------------------------------
 
 
-class ServiceSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class ServiceSerializer(PublicIdSerializer):
     organisation = PublicIdField(visible=services.organisations_visible_to)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     district = PublicIdField(visible=services.districts_visible_to, allow_null=True, required=False)
@@ -227,29 +243,26 @@ class ServiceFilter(FilterSet):
         fields = ["kind", "restricted", "is_active"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Services in your area"),
-    retrieve=extend_schema(summary="One service"),
-    create=extend_schema(summary="Add a service (area admins)"),
-    update=extend_schema(summary="Change a service (area admins)"),
-    partial_update=extend_schema(summary="Change some fields of a service (area admins)"),
+@summaries(
+    list="Services in your area",
+    retrieve="One service",
+    create="Add a service (area admins)",
+    update="Change a service (area admins)",
+    partial_update="Change some fields of a service (area admins)",
 )
-class ServiceViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
+class ServiceViewSet(AdminObjectViewSet):
     """Services (teams, hostels, refuges…): whom to contact is what partners need first."""
 
     visible = services.services_visible_to
     serializer_class = ServiceSerializer
     filterset_class = ServiceFilter
-
-    def save(self, data: dict[str, Any], instance: Any = None) -> Service:
-        return services.save_service(self.request.user, data, instance)
+    save_with = services.save_service
 
 
 # --- sharing agreements ---------------------------------------------------------------------
 
 
-class AgreementSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class AgreementSerializer(PublicIdSerializer):
     organisation = PublicIdField(visible=services.organisations_visible_to)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     is_current = serializers.BooleanField(read_only=True, help_text="In force today.")
@@ -286,29 +299,26 @@ class AgreementFilter(FilterSet):
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Information sharing agreements in your area"),
-    retrieve=extend_schema(summary="One sharing agreement"),
-    create=extend_schema(summary="Record a sharing agreement (area admins)"),
-    update=extend_schema(summary="Correct a sharing agreement (area admins)"),
-    partial_update=extend_schema(summary="Correct some fields of a sharing agreement (area admins)"),
+@summaries(
+    list="Information sharing agreements in your area",
+    retrieve="One sharing agreement",
+    create="Record a sharing agreement (area admins)",
+    update="Correct a sharing agreement (area admins)",
+    partial_update="Correct some fields of a sharing agreement (area admins)",
 )
-class AgreementViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
+class AgreementViewSet(AdminObjectViewSet):
     """Information sharing agreements: who shares is known to every member of the area."""
 
     visible = services.agreements_visible_to
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilter
-
-    def save(self, data: dict[str, Any], instance: Any = None) -> SharingAgreement:
-        return services.save_agreement(self.request.user, data, instance)
+    save_with = services.save_agreement
 
 
 # --- users --------------------------------------------------------------------------------------
 
 
-class UserSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class UserSerializer(PublicIdSerializer):
     organisation = PublicIdField(visible=services.organisations_visible_to, allow_null=True, required=False)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True, default=None, allow_null=True)
     display_name = serializers.CharField(read_only=True)
@@ -369,12 +379,12 @@ class UserFilter(FilterSet):
         fields = ["is_active"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Users you may see (area admins: everyone in the area)"),
-    retrieve=extend_schema(summary="One user"),
-    create=extend_schema(summary="Add a user (area admins)"),
-    update=extend_schema(summary="Change a user's details (area admins)"),
-    partial_update=extend_schema(summary="Change some of a user's details (area admins)"),
+@summaries(
+    list="Users you may see (area admins: everyone in the area)",
+    retrieve="One user",
+    create="Add a user (area admins)",
+    update="Change a user's details (area admins)",
+    partial_update="Change some of a user's details (area admins)",
 )
 class UserViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
     """Staff accounts. Area admins see and manage all of the area's; managers see their members."""
@@ -412,14 +422,14 @@ class UserViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.deactivate_user(request.user, target, serializer.validated_data["reason"])
-        return Response(UserSerializer(self._fresh(target), context=self.get_serializer_context()).data)
+        return self.respond_with(target)
 
     @extend_schema(summary="Let a deactivated user sign in again (area admins)", request=None, responses=UserSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request: Request, id: str) -> Response:
         target = self.get_object()
         services.reactivate_user(request.user, target)
-        return Response(UserSerializer(self._fresh(target), context=self.get_serializer_context()).data)
+        return self.respond_with(target)
 
     @extend_schema(summary="Clear a sign-in lock-out (area admins)", request=None, responses=UnlockedSerializer)
     @action(detail=True, methods=["post"])
@@ -427,15 +437,11 @@ class UserViewSet(CreateWithService, UpdateWithService, ReadOnlyViewSet):
         target = self.get_object()
         return Response({"cleared": services.unlock_user(request.user, target)})
 
-    def _fresh(self, user: User) -> User:
-        return self.get_queryset().filter(pk=user.pk).first() or user
-
 
 # --- memberships ---------------------------------------------------------------------------------
 
 
-class MembershipSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class MembershipSerializer(PublicIdSerializer):
     user = PublicIdField(visible=area_users)
     user_name = serializers.CharField(source="user.display_name", read_only=True)
     service = PublicIdField(
@@ -468,10 +474,10 @@ class MembershipFilter(FilterSet):
         fields: list[str] = []
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Roles of the users you may see"),
-    retrieve=extend_schema(summary="One role"),
-    create=extend_schema(summary="Give a user a role (area admins; managers in their own services)"),
+@summaries(
+    list="Roles of the users you may see",
+    retrieve="One role",
+    create="Give a user a role (area admins; managers in their own services)",
 )
 class MembershipViewSet(CreateWithService, ReadOnlyViewSet):
     """Who holds which role where. Ending a role keeps it, with its end time, as history."""
@@ -496,8 +502,7 @@ class MembershipViewSet(CreateWithService, ReadOnlyViewSet):
 # --- API tokens ----------------------------------------------------------------------------------------
 
 
-class TokenSerializer(ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
+class TokenSerializer(PublicIdSerializer):
     is_usable = serializers.BooleanField(read_only=True, help_text="Neither revoked nor expired.")
 
     class Meta:
@@ -528,9 +533,9 @@ def own_tokens(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="Your API tokens"),
-    retrieve=extend_schema(summary="One of your API tokens"),
+@summaries(
+    list="Your API tokens",
+    retrieve="One of your API tokens",
 )
 class TokenViewSet(ReadOnlyViewSet):
     """Your personal API tokens: create one (its key is shown once), list them, revoke one."""

@@ -133,7 +133,15 @@ class AgreementFilterForm(SearchForm):
 # --- organisations, districts, services, agreements -------------------------------------
 
 
-class OrganisationForm(UniqueNameMixin, FriendlyForm):
+class AreaObjectForm(FriendlyForm):
+    """A form to add (no `instance`) or change an object of the user's area."""
+
+    def __init__(self, *args: Any, user: Any, instance: Model | None = None, **kwargs: Any) -> None:
+        self.user, self.instance = user, instance
+        super().__init__(*args, **kwargs)
+
+
+class OrganisationForm(UniqueNameMixin, AreaObjectForm):
     name = model_field(Organisation, "name")
     is_active = model_field(
         Organisation,
@@ -144,25 +152,17 @@ class OrganisationForm(UniqueNameMixin, FriendlyForm):
 
     unique_message = "An organisation with this name already exists in your area."
 
-    def __init__(self, *args: Any, user: Any, instance: Organisation | None = None, **kwargs: Any) -> None:
-        self.user, self.instance = user, instance
-        super().__init__(*args, **kwargs)
-
     def clean_name(self) -> str:
         return self.check_unique_name(
             self.cleaned_data["name"], services.organisations_visible_to(self.user), self.instance
         )
 
 
-class DistrictForm(UniqueNameMixin, FriendlyForm):
+class DistrictForm(UniqueNameMixin, AreaObjectForm):
     name = model_field(District, "name")
     code = model_field(District, "code", label="ONS code")
 
     unique_message = "A district with this name already exists in your area."
-
-    def __init__(self, *args: Any, user: Any, instance: District | None = None, **kwargs: Any) -> None:
-        self.user, self.instance = user, instance
-        super().__init__(*args, **kwargs)
 
     def clean_name(self) -> str:
         return self.check_unique_name(
@@ -170,7 +170,7 @@ class DistrictForm(UniqueNameMixin, FriendlyForm):
         )
 
 
-class ServiceForm(UniqueNameMixin, FriendlyForm):
+class ServiceForm(UniqueNameMixin, AreaObjectForm):
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.none(), to_field_name="public_id", empty_label="Choose an organisation"
     )
@@ -196,9 +196,8 @@ class ServiceForm(UniqueNameMixin, FriendlyForm):
 
     unique_message = "This organisation already has a service with this name."
 
-    def __init__(self, *args: Any, user: Any, instance: Service | None = None, **kwargs: Any) -> None:
-        self.user, self.instance = user, instance
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         set_queryset(self, "organisation", services.organisations_visible_to(user))
         set_queryset(self, "district", services.districts_visible_to(user))
         self.fields["contact_phone"].widget.input_type = "tel"
@@ -214,7 +213,7 @@ class ServiceForm(UniqueNameMixin, FriendlyForm):
         return data
 
 
-class AgreementForm(FriendlyForm):
+class AgreementForm(AreaObjectForm):
     organisation = OrganisationChoiceField(
         queryset=Organisation.objects.none(), to_field_name="public_id", empty_label="Choose an organisation"
     )
@@ -226,7 +225,7 @@ class AgreementForm(FriendlyForm):
     signed_by = model_field(SharingAgreement, "signed_by", label="Signed by", help_text="Name and job title.")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         set_queryset(self, "organisation", services.organisations_visible_to(user))
 
 

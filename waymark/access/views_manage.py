@@ -8,6 +8,7 @@ Thin views: objects are looked up through the `*_visible_to(user)` querysets
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -132,6 +133,61 @@ def get_visible(queryset: QuerySet, public_id: UUID) -> Any:
     return get_object_or_404(queryset, public_id=public_id)
 
 
+@dataclass(frozen=True)
+class AreaObject:
+    """What differs between the add and change pages of one kind of area object."""
+
+    form_class: type[forms.AreaObjectForm]
+    visible: Callable[[Any], QuerySet]
+    # services.save_*(user, data, instance=None): checks, saves and audits.
+    save: Callable[..., Any]
+    list_url: str
+    section: str
+    add_title: str
+    add_submit: str
+    # The start of the message after saving, e.g. "Organisation Shelter".
+    describe: Callable[[Any], str]
+    added: str = "added"
+    change_title: Callable[[Any], str] = lambda obj: f"Change {obj.name}"
+    # Where saving leads and a change page's Cancel goes; the list when None.
+    detail_url: str | None = None
+
+    def next_url(self, obj: Any) -> str:
+        if self.detail_url is None:
+            return reverse(self.list_url)
+        return reverse(self.detail_url, args=[obj.public_id])
+
+
+def add_or_change(
+    request: HttpRequest,
+    kind: AreaObject,
+    public_id: UUID | None = None,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The add page (no `public_id`) or change page of an area object: a form, saved by its service."""
+    user = request.user
+    instance = None if public_id is None else get_visible(kind.visible(user), public_id)
+    if instance is not None:
+        initial = initial_from(instance, kind.form_class)
+    form = kind.form_class(posted(request), user=user, instance=instance, initial=initial)
+    done = save_form(
+        request,
+        form,
+        lambda data: kind.save(user, data, instance),
+        lambda obj: f"{kind.describe(obj)} {kind.added if instance is None else 'saved'}.",
+        kind.next_url,
+    )
+    list_url = reverse(kind.list_url)
+    return done or form_page(
+        request,
+        form,
+        title=kind.add_title if instance is None else kind.change_title(instance),
+        submit=kind.add_submit if instance is None else "Save changes",
+        back=list_url if instance is None else kind.next_url(instance),
+        section=(kind.section, list_url),
+    )
+
+
 # --- index ------------------------------------------------------------------------------
 
 
@@ -196,50 +252,26 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+ORGANISATIONS = AreaObject(
+    form_class=forms.OrganisationForm,
+    visible=services.organisations_visible_to,
+    save=services.save_organisation,
+    list_url="manage:organisation-list",
+    section="Organisations",
+    add_title="Add an organisation",
+    add_submit="Add organisation",
+    describe=lambda org: f"Organisation {org.name}",
+)
+
+
 @area_admin_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    form = forms.OrganisationForm(posted(request), user=request.user, initial={"is_active": True})
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_organisation(request.user, data),
-        lambda org: f"Organisation {org.name} added.",
-        lambda org: reverse("manage:organisation-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title="Add an organisation",
-        submit="Add organisation",
-        back=reverse("manage:organisation-list"),
-        section=("Organisations", reverse("manage:organisation-list")),
-    )
+    return add_or_change(request, ORGANISATIONS, initial={"is_active": True})
 
 
 @area_admin_required
 def organisation_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    organisation = get_visible(services.organisations_visible_to(request.user), public_id)
-    form = forms.OrganisationForm(
-        posted(request),
-        user=request.user,
-        instance=organisation,
-        initial=initial_from(organisation, forms.OrganisationForm),
-    )
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_organisation(request.user, data, organisation),
-        lambda org: f"Organisation {org.name} saved.",
-        lambda org: reverse("manage:organisation-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title=f"Change {organisation.name}",
-        submit="Save changes",
-        back=reverse("manage:organisation-list"),
-        section=("Organisations", reverse("manage:organisation-list")),
-    )
+    return add_or_change(request, ORGANISATIONS, public_id)
 
 
 # --- districts ---------------------------------------------------------------------------
@@ -262,47 +294,26 @@ def district_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+DISTRICTS = AreaObject(
+    form_class=forms.DistrictForm,
+    visible=services.districts_visible_to,
+    save=services.save_district,
+    list_url="manage:district-list",
+    section="Districts",
+    add_title="Add a district",
+    add_submit="Add district",
+    describe=lambda district: f"District {district.name}",
+)
+
+
 @area_admin_required
 def district_create(request: HttpRequest) -> HttpResponse:
-    form = forms.DistrictForm(posted(request), user=request.user)
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_district(request.user, data),
-        lambda district: f"District {district.name} added.",
-        lambda district: reverse("manage:district-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title="Add a district",
-        submit="Add district",
-        back=reverse("manage:district-list"),
-        section=("Districts", reverse("manage:district-list")),
-    )
+    return add_or_change(request, DISTRICTS)
 
 
 @area_admin_required
 def district_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    district = get_visible(services.districts_visible_to(request.user), public_id)
-    form = forms.DistrictForm(
-        posted(request), user=request.user, instance=district, initial=initial_from(district, forms.DistrictForm)
-    )
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_district(request.user, data, district),
-        lambda d: f"District {d.name} saved.",
-        lambda d: reverse("manage:district-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title=f"Change {district.name}",
-        submit="Save changes",
-        back=reverse("manage:district-list"),
-        section=("Districts", reverse("manage:district-list")),
-    )
+    return add_or_change(request, DISTRICTS, public_id)
 
 
 # --- services -----------------------------------------------------------------------------
@@ -333,48 +344,27 @@ def service_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+SERVICES = AreaObject(
+    form_class=forms.ServiceForm,
+    visible=services.services_visible_to,
+    save=services.save_service,
+    list_url="manage:service-list",
+    section="Services",
+    add_title="Add a service",
+    add_submit="Add service",
+    describe=lambda service: f"Service {service.name}",
+    detail_url="manage:service-detail",
+)
+
+
 @area_admin_required
 def service_create(request: HttpRequest) -> HttpResponse:
-    form = forms.ServiceForm(posted(request), user=request.user, initial={"is_active": True, "caseload_limit": 20})
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_service(request.user, data),
-        lambda service: f"Service {service.name} added.",
-        lambda service: reverse("manage:service-detail", args=[service.public_id]),
-    )
-    return done or form_page(
-        request,
-        form,
-        title="Add a service",
-        submit="Add service",
-        back=reverse("manage:service-list"),
-        section=("Services", reverse("manage:service-list")),
-    )
+    return add_or_change(request, SERVICES, initial={"is_active": True, "caseload_limit": 20})
 
 
 @area_admin_required
 def service_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    service = get_visible(services.services_visible_to(request.user), public_id)
-    form = forms.ServiceForm(
-        posted(request), user=request.user, instance=service, initial=initial_from(service, forms.ServiceForm)
-    )
-    detail = reverse("manage:service-detail", args=[service.public_id])
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_service(request.user, data, service),
-        lambda s: f"Service {s.name} saved.",
-        lambda s: detail,
-    )
-    return done or form_page(
-        request,
-        form,
-        title=f"Change {service.name}",
-        submit="Save changes",
-        back=detail,
-        section=("Services", reverse("manage:service-list")),
-    )
+    return add_or_change(request, SERVICES, public_id)
 
 
 def _managed_service(request: HttpRequest, public_id: UUID) -> Service:
@@ -697,44 +687,27 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+AGREEMENTS = AreaObject(
+    form_class=forms.AgreementForm,
+    visible=services.agreements_visible_to,
+    save=services.save_agreement,
+    list_url="manage:agreement-list",
+    section="Sharing agreements",
+    add_title="Record a sharing agreement",
+    add_submit="Save agreement",
+    describe=lambda a: f"Sharing agreement {a.version} for {a.organisation.name}",
+    added="recorded",
+    change_title=lambda a: f"Change the agreement of {a.organisation.name}",
+)
+
+
 @area_admin_required
 def agreement_create(request: HttpRequest) -> HttpResponse:
     # The organisation list links here with ?organisation=<public id>; an unknown one selects nothing.
     initial = {"signed_on": timezone.localdate(), "organisation": request.GET.get("organisation", "")[:36]}
-    form = forms.AgreementForm(posted(request), user=request.user, initial=initial)
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_agreement(request.user, data),
-        lambda a: f"Sharing agreement {a.version} for {a.organisation.name} recorded.",
-        lambda a: reverse("manage:agreement-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title="Record a sharing agreement",
-        submit="Save agreement",
-        back=reverse("manage:agreement-list"),
-        section=("Sharing agreements", reverse("manage:agreement-list")),
-    )
+    return add_or_change(request, AGREEMENTS, initial=initial)
 
 
 @area_admin_required
 def agreement_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    agreement = get_visible(services.agreements_visible_to(request.user), public_id)
-    form = forms.AgreementForm(posted(request), user=request.user, initial=initial_from(agreement, forms.AgreementForm))
-    done = save_form(
-        request,
-        form,
-        lambda data: services.save_agreement(request.user, data, agreement),
-        lambda a: f"Sharing agreement {a.version} for {a.organisation.name} saved.",
-        lambda a: reverse("manage:agreement-list"),
-    )
-    return done or form_page(
-        request,
-        form,
-        title=f"Change the agreement of {agreement.organisation.name}",
-        submit="Save changes",
-        back=reverse("manage:agreement-list"),
-        section=("Sharing agreements", reverse("manage:agreement-list")),
-    )
+    return add_or_change(request, AGREEMENTS, public_id)

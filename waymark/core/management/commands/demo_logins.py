@@ -20,6 +20,9 @@ class Command(BaseCommand):
 
     help = "Print the demo logins (one per role) and their shared password."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--address", default="127.0.0.1:8000", help="where the demo is served (host:port)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         users = {
             user.username: user
@@ -48,4 +51,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         if not settings.WAYMARK_REQUIRE_MFA:
             self.stdout.write("Multi-factor authentication is off for the demo (WAYMARK_DEMO=1).")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"Sign in at http://{options['address']}/accounts/login/")
