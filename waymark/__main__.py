@@ -1,4 +1,5 @@
 """`python -m waymark <command>` is the same as `manage.py <command>`."""
+
 import os
 import sys
 

@@ -75,16 +75,26 @@ def test_changing_the_password_signs_out_other_sessions(cast):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"current_password": "wrong", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
-         "Your current password is not right"),
-        ({"current_password": PASSWORD, "new_password": "short", "new_password_again": "short"},
-         "at least 12 characters"),
-        ({"current_password": PASSWORD, "new_password": "password1234", "new_password_again": "password1234"},
-         "too common"),
-        ({"current_password": PASSWORD, "new_password": "harry.hostel1", "new_password_again": "harry.hostel1"},
-         "too similar"),
-        ({"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD + "x"},
-         "not the same"),
+        (
+            {"current_password": "wrong", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+            "Your current password is not right",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "short", "new_password_again": "short"},
+            "at least 12 characters",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "password1234", "new_password_again": "password1234"},
+            "too common",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "harry.hostel1", "new_password_again": "harry.hostel1"},
+            "too similar",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD + "x"},
+            "not the same",
+        ),
         ({"current_password": "", "new_password": "", "new_password_again": ""}, "Enter your current password"),
     ],
 )

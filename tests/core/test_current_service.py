@@ -19,9 +19,7 @@ def test_the_switcher_appears_only_for_users_in_several_services(cast):
 def test_switching_changes_the_service_named_in_the_audit_log(cast):
     Membership.objects.create(user=cast.hostel_worker, area=cast.area, service=cast.outreach, role=Role.CONTRIBUTOR)
     client = signed_in(cast.hostel_worker)
-    response = client.post(
-        reverse("switch-service"), {"service": str(cast.outreach.public_id), "next": "/people/"}
-    )
+    response = client.post(reverse("switch-service"), {"service": str(cast.outreach.public_id), "next": "/people/"})
     assert response.status_code == 302
     assert response["Location"] == "/people/"
     assert b"acting for <strong>Northway Street Team</strong>" in client.get("/").content

@@ -88,7 +88,7 @@ def test_no_template_has_inline_script_or_style(path):
 
 
 def test_the_scan_catches_what_it_should():
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert INLINE_SCRIPT.search('<script type="module">x()</script>')
     assert not INLINE_SCRIPT.search('<script type="module" src="/static/x.js"></script>')
     assert STYLE_ATTRIBUTE.search('<div class="a"\n     style="color: red">')

@@ -9,7 +9,8 @@ from tests.conftest import signed_in
 
 
 @pytest.mark.parametrize(
-    "who", ["outreach_worker", "hostel_worker", "refuge_worker", "viewer", "manager", "coordinator", "area_admin", "analyst"]
+    "who",
+    ["outreach_worker", "hostel_worker", "refuge_worker", "viewer", "manager", "coordinator", "area_admin", "analyst"],
 )
 def test_home_renders_for_every_role(cast, who):
     response = signed_in(getattr(cast, who)).get(reverse("home"))

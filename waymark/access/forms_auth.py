@@ -56,8 +56,10 @@ class SetupCodeForm(forms.Form):
         label="Code from your authenticator app",
         max_length=20,
         help_text="The 6-digit code the app shows for Waymark.",
-        error_messages={"required": "Enter the 6-digit code from your authenticator app",
-                        "max_length": "Enter the 6-digit code from your authenticator app"},
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "max_length": "Enter the 6-digit code from your authenticator app",
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 

@@ -61,8 +61,15 @@ def pending_authenticator(user: Any) -> TOTPDevice:
 def provisioning_uri(device: TOTPDevice) -> str:
     """The otpauth:// address an authenticator app reads from the QR code."""
     label = f"{ISSUER}:{device.user.get_username()}"
-    params = urlencode({"secret": secret_of(device), "issuer": ISSUER, "algorithm": "SHA1",
-                        "digits": device.digits, "period": device.step})
+    params = urlencode(
+        {
+            "secret": secret_of(device),
+            "issuer": ISSUER,
+            "algorithm": "SHA1",
+            "digits": device.digits,
+            "period": device.step,
+        }
+    )
     return f"otpauth://totp/{quote(label)}?{params}"
 
 
@@ -141,13 +148,22 @@ def verify_code(user: Any, code: str) -> tuple[Device | None, str]:
             if device.verify_token(code):
                 if isinstance(device, StaticDevice):
                     left = device.token_set.count()
-                    record(AuditKind.MFA, "Used a recovery code", user=user, obj=device,
-                           detail={"recovery_codes_left": left})
+                    record(
+                        AuditKind.MFA,
+                        "Used a recovery code",
+                        user=user,
+                        obj=device,
+                        detail={"recovery_codes_left": left},
+                    )
                 else:
                     record(AuditKind.MFA, "Passed multi-factor authentication", user=user, obj=device)
                 return device, ""
-    record(AuditKind.MFA, "Multi-factor authentication failed", user=user,
-           detail={"kind": "authenticator" if model is TOTPDevice else "recovery code", "throttled": throttled})
+    record(
+        AuditKind.MFA,
+        "Multi-factor authentication failed",
+        user=user,
+        detail={"kind": "authenticator" if model is TOTPDevice else "recovery code", "throttled": throttled},
+    )
     if throttled:
         return None, "There have been several wrong codes in a row. Wait a minute, then try again."
     if model is TOTPDevice:

@@ -236,9 +236,7 @@ def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
     if ctx.service_ids:
         clauses.append(_working_with(ctx, prefix))
     if ctx.reach_service_ids:
-        linked = _registered_in_reach(ctx, prefix) | Q(
-            **{f"{prefix}pk__in": _linked_by_episode(ctx)}
-        )
+        linked = _registered_in_reach(ctx, prefix) | Q(**{f"{prefix}pk__in": _linked_by_episode(ctx)})
         clauses.append(Q(**{f"{prefix}restriction__in": allowed}) & linked)
     if not clauses:
         return Q(pk__in=[])

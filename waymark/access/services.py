@@ -213,9 +213,7 @@ def save_service(actor: Any, data: dict[str, Any], service: Service | None = Non
 
 
 @transaction.atomic
-def save_agreement(
-    actor: Any, data: dict[str, Any], agreement: SharingAgreement | None = None
-) -> SharingAgreement:
+def save_agreement(actor: Any, data: dict[str, Any], agreement: SharingAgreement | None = None) -> SharingAgreement:
     """Record or correct an organisation's sharing agreement (area admins only)."""
     require_area_admin(actor)
     organisation = data.get("organisation") or (agreement.organisation if agreement else None)
@@ -425,9 +423,7 @@ def authenticate_token(key: str) -> ApiToken | None:
 def remember_session(user: User, session_key: str | None, ip_address: str | None) -> None:
     """Note a new session of the user's, so deactivation can end it."""
     if session_key:
-        UserSession.objects.update_or_create(
-            session_key=session_key, defaults={"user": user, "ip_address": ip_address}
-        )
+        UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user, "ip_address": ip_address})
 
 
 def area_of(user: Any) -> Area | None:
@@ -461,9 +457,7 @@ def members_of(actor: Any, service: Service, *, include_ended: bool = False) -> 
 
 
 @transaction.atomic
-def bootstrap_area_admin(
-    *, area_name: str, organisation_name: str, username: str, email: str, password: str
-) -> User:
+def bootstrap_area_admin(*, area_name: str, organisation_name: str, username: str, email: str, password: str) -> User:
     """Create an area (or use the existing one of that name), its lead organisation and an area admin.
 
     For a new installation, from the command line; audited with no acting user.

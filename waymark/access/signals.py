@@ -58,8 +58,9 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
     )
 
 
-def on_locked_out(sender: Any, request: Any = None, username: str | None = None,
-                  ip_address: str | None = None, **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None, **kwargs: Any
+) -> None:
     """Audit a lock-out (and each further attempt while locked)."""
     failures = getattr(request, "axes_failures_since_start", None)
     if failures is not None and failures > settings.AXES_FAILURE_LIMIT:

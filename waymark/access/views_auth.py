@@ -276,8 +276,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             access_services.remember_session(request.user, request.session.session_key, client_ip(request))  # type: ignore[arg-type]
-            messages.success(request, "Your password has been changed. You are still signed in here; "
-                                      "anywhere else you were signed in has been signed out.")
+            messages.success(
+                request,
+                "Your password has been changed. You are still signed in here; "
+                "anywhere else you were signed in has been signed out.",
+            )
             return redirect("account")
     return render(request, "access/account_password.html", {"form": form})
 
@@ -292,7 +295,9 @@ def token_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, key = access_services.create_api_token(
-                request.user, form.cleaned_data["name"], form.cleaned_data["days"]  # type: ignore[arg-type]
+                request.user,
+                form.cleaned_data["name"],
+                form.cleaned_data["days"],  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -5,42 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='district',
-            name='district_unique_name',
+            model_name="district",
+            name="district_unique_name",
         ),
         migrations.RemoveConstraint(
-            model_name='membership',
-            name='membership_role_matches_scope',
+            model_name="membership",
+            name="membership_role_matches_scope",
         ),
         migrations.RemoveConstraint(
-            model_name='organisation',
-            name='organisation_unique_name',
+            model_name="organisation",
+            name="organisation_unique_name",
         ),
         migrations.RemoveConstraint(
-            model_name='service',
-            name='service_unique_name',
+            model_name="service",
+            name="service_unique_name",
         ),
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.UniqueConstraint(models.F('area'), django.db.models.functions.text.Lower('name'), name='district_unique_name', violation_error_message='A district with this name already exists in this area.'),
+            model_name="district",
+            constraint=models.UniqueConstraint(
+                models.F("area"),
+                django.db.models.functions.text.Lower("name"),
+                name="district_unique_name",
+                violation_error_message="A district with this name already exists in this area.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['contributor', 'manager', 'viewer']), ('service__isnull', False)), models.Q(('role__in', ['analyst', 'area_admin', 'coordinator']), ('service__isnull', True)), _connector='OR'), name='membership_role_matches_scope'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ["contributor", "manager", "viewer"]), ("service__isnull", False)),
+                    models.Q(("role__in", ["analyst", "area_admin", "coordinator"]), ("service__isnull", True)),
+                    _connector="OR",
+                ),
+                name="membership_role_matches_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(models.F('area'), django.db.models.functions.text.Lower('name'), name='organisation_unique_name', violation_error_message='An organisation with this name already exists in this area.'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                models.F("area"),
+                django.db.models.functions.text.Lower("name"),
+                name="organisation_unique_name",
+                violation_error_message="An organisation with this name already exists in this area.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(models.F('organisation'), django.db.models.functions.text.Lower('name'), name='service_unique_name', violation_error_message='A service with this name already exists in this organisation.'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                models.F("organisation"),
+                django.db.models.functions.text.Lower("name"),
+                name="service_unique_name",
+                violation_error_message="A service with this name already exists in this organisation.",
+            ),
         ),
     ]

@@ -4,35 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('kind', models.CharField(choices=[('login', 'Signed in'), ('login_failed', 'Sign-in failed'), ('locked_out', 'Locked out'), ('logout', 'Signed out'), ('mfa', 'Multi-factor authentication'), ('read', 'Read a record'), ('create', 'Created'), ('change', 'Changed'), ('delete', 'Deleted'), ('export', 'Exported'), ('admin', 'Administration'), ('break_glass', 'Break-glass read'), ('api_token', 'API token')], db_index=True, max_length=20)),
-                ('action', models.CharField(help_text='What happened, in words.', max_length=200)),
-                ('user_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('service_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('service_name', models.CharField(blank=True, max_length=200)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, help_text="The record's public id.", max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=200)),
-                ('person_id', models.UUIDField(blank=True, db_index=True, help_text="The person's public id.", null=True)),
-                ('person_reference', models.CharField(blank=True, max_length=12)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "Signed in"),
+                            ("login_failed", "Sign-in failed"),
+                            ("locked_out", "Locked out"),
+                            ("logout", "Signed out"),
+                            ("mfa", "Multi-factor authentication"),
+                            ("read", "Read a record"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("delete", "Deleted"),
+                            ("export", "Exported"),
+                            ("admin", "Administration"),
+                            ("break_glass", "Break-glass read"),
+                            ("api_token", "API token"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("action", models.CharField(help_text="What happened, in words.", max_length=200)),
+                ("user_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("username", models.CharField(blank=True, max_length=150)),
+                ("service_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("service_name", models.CharField(blank=True, max_length=200)),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, help_text="The record's public id.", max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=200)),
+                (
+                    "person_id",
+                    models.UUIDField(blank=True, db_index=True, help_text="The person's public id.", null=True),
+                ),
+                ("person_reference", models.CharField(blank=True, max_length=12)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['kind', 'occurred_at'], name='audit_kind_time')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["kind", "occurred_at"], name="audit_kind_time")],
             },
         ),
     ]

@@ -7,36 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0002_names_unique_regardless_of_case'),
-        ('people', '0001_initial'),
+        ("access", "0002_names_unique_regardless_of_case"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('started_on', models.DateField()),
-                ('start_reason', models.CharField(blank=True, max_length=200)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('end_reason', models.CharField(blank=True, max_length=200)),
-                ('key_worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='key_episodes', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='people.person')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='access.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("started_on", models.DateField()),
+                ("start_reason", models.CharField(blank=True, max_length=200)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("end_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "key_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="key_episodes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="episodes", to="people.person"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="episodes", to="access.service"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', '-id'],
-                'indexes': [models.Index(fields=['service', 'person'], name='episode_service_person'), models.Index(condition=models.Q(('ended_on__isnull', True)), fields=['person', 'service'], name='episode_open')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('person', 'service'), name='episode_one_open_per_service')],
+                "ordering": ["-started_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["service", "person"], name="episode_service_person"),
+                    models.Index(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=["person", "service"],
+                        name="episode_open",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("person", "service"),
+                        name="episode_one_open_per_service",
+                    )
+                ],
             },
         ),
     ]

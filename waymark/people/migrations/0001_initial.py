@@ -7,36 +7,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0002_names_unique_regardless_of_case'),
+        ("access", "0002_names_unique_regardless_of_case"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('reference', models.CharField(default=waymark.people.models.new_reference, editable=False, max_length=12, unique=True)),
-                ('first_name', models.CharField(blank=True, max_length=200)),
-                ('last_name', models.CharField(blank=True, max_length=200)),
-                ('known_as', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True, help_text="For someone not yet identified, e.g. 'man, 40s, green sleeping bag'.")),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('restriction', models.CharField(choices=[('none', 'None'), ('protected', 'Protected'), ('hidden', 'Hidden')], default='none', max_length=10)),
-                ('area', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='access.area')),
-                ('registered_by_service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_people', to='access.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "reference",
+                    models.CharField(
+                        default=waymark.people.models.new_reference, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=200)),
+                ("last_name", models.CharField(blank=True, max_length=200)),
+                ("known_as", models.CharField(blank=True, max_length=200)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="For someone not yet identified, e.g. 'man, 40s, green sleeping bag'."
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "restriction",
+                    models.CharField(
+                        choices=[("none", "None"), ("protected", "Protected"), ("hidden", "Hidden")],
+                        default="none",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="access.area",
+                    ),
+                ),
+                (
+                    "registered_by_service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_people",
+                        to="access.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['last_name', 'first_name', 'id'],
-                'indexes': [models.Index(fields=['area', 'last_name', 'first_name', 'id'], name='person_area_name'), models.Index(fields=['area', '-created_at', '-id'], name='person_area_newest')],
+                "verbose_name_plural": "people",
+                "ordering": ["last_name", "first_name", "id"],
+                "indexes": [
+                    models.Index(fields=["area", "last_name", "first_name", "id"], name="person_area_name"),
+                    models.Index(fields=["area", "-created_at", "-id"], name="person_area_newest"),
+                ],
             },
         ),
     ]
