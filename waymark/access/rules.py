@@ -31,7 +31,7 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from waymark.access.constants import WRITING_ROLES, Restriction, Role, Visibility
@@ -214,12 +214,10 @@ def _linked_by_episode(ctx: AccessContext) -> Any:
     reach = sorted(ctx.reach_service_ids)
     outside = sorted(ctx.area_service_ids - ctx.reach_service_ids)
     if len(reach) <= len(outside):
-        return Episode.objects.filter(service_id__in=reach).values("person_id")
-    # Driven from the few people registered outside, each probing its own episodes
-    # by index; joined the other way PostgreSQL scans every episode in the reach.
-    Person = apps.get_model("people", "Person")
-    in_reach = Episode.objects.filter(person_id=OuterRef("pk"), service_id__in=reach)
-    return Person.objects.filter(registered_by_service_id__in=outside).filter(Exists(in_reach)).values("pk")
+        episodes = Episode.objects.filter(service_id__in=reach)
+    else:
+        episodes = Episode.objects.filter(person__registered_by_service_id__in=outside, service_id__in=reach)
+    return episodes.values("person_id")
 
 
 def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:

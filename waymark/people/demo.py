@@ -45,7 +45,7 @@ DESCRIPTIONS = [
     "sleeps near the canal",
     "walks with a stick",
     "Polish speaker",
-    "beard, wears a flat cap",
+    "wears a flat cap",
     "sits outside the supermarket",
 ]
 NICKNAMES = ["Jock", "Taff", "Scouse", "Geordie", "Red", "Lofty", "Sparky", "Tiny", "Doc", "Smudge", "Chalky"]
