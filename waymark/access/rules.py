@@ -118,11 +118,6 @@ def person_visibility(ctx: AccessContext, facts: PersonFacts) -> Visibility:
     return Visibility.FULL if facts.restriction == Restriction.NONE else Visibility.EXISTS
 
 
-def can_write_for(ctx: AccessContext, service_id: int | None) -> bool:
-    """Whether the user may create or change person data on behalf of this service."""
-    return service_id is not None and service_id in ctx.writing_service_ids
-
-
 def context_for(user: Any, on: Any = None) -> AccessContext:
     """Read a user's memberships and agreements into an AccessContext.
 

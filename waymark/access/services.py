@@ -426,11 +426,6 @@ def remember_session(user: User, session_key: str | None, ip_address: str | None
         UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user, "ip_address": ip_address})
 
 
-def area_of(user: Any) -> Area | None:
-    """The user's area, if any."""
-    return user.area if getattr(user, "area_id", None) else None
-
-
 # --- administration pages --------------------------------------------------------------
 
 

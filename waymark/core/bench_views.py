@@ -20,6 +20,7 @@ from waymark.access.constants import Visibility
 from waymark.access.models import Area
 from waymark.casework.models import Episode
 from waymark.core.pagination import CappedPaginator
+from waymark.people.api import PersonSerializer
 from waymark.people.models import Person
 from waymark.people.services import PersonView
 
@@ -58,25 +59,6 @@ def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "people/detail.html", {"view": view, "person": person, "episodes": episodes})
 
 
-def _serializer() -> Any:
-    """The API's own person serializer when it exists, so both sides serialise alike."""
-    try:
-        from waymark.people.api import PersonSerializer  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return PersonSerializer
-
-
-def _as_json(person: Person) -> dict[str, Any]:
-    return {
-        "id": str(person.public_id),
-        "reference": person.reference,
-        "display_name": person.display_name,
-        "restriction": person.restriction,
-        "registered_by_service": person.registered_by_service.name,
-    }
-
-
 def _contacts(people: list[Person]) -> dict[int, list[Any]]:
     """Services working with each person, as the API lists them, with no access filter."""
     contacts: dict[int, list[Any]] = defaultdict(list)
@@ -95,12 +77,8 @@ def api_person_list(request: HttpRequest) -> JsonResponse:
     # Same order the API's cursor pagination uses, one row extra to know there is a next page.
     people = Person.objects.filter(area_id=_the_area()).select_related("registered_by_service__organisation")
     rows = list(people.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
-    serializer = _serializer()
-    if serializer is not None:
-        context = {"request": None, "contacts": _contacts(rows[:PAGE_SIZE])}
-        results = serializer(rows[:PAGE_SIZE], many=True, context=context).data
-    else:
-        results = [_as_json(person) for person in rows[:PAGE_SIZE]]
+    context = {"request": None, "contacts": _contacts(rows[:PAGE_SIZE])}
+    results = PersonSerializer(rows[:PAGE_SIZE], many=True, context=context).data
     return JsonResponse({"next": "bench" if len(rows) > PAGE_SIZE else None, "previous": None, "results": results})
 
 
