@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from waymark.access.api import MeView
 from waymark.access.api import register as register_access
+from waymark.access.api_record import register as register_record
+from waymark.casework.api import register as register_casework
 from waymark.people.api import register as register_people
 
 
@@ -18,7 +20,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
-for register in (register_access, register_people):
+for register in (register_access, register_people, register_casework, register_record):
     register(router)
 
 urlpatterns = [

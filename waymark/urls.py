@@ -13,6 +13,8 @@ urlpatterns = [
     path("manage/", include("waymark.access.urls")),
     path("audit/", include("waymark.audit.urls")),
     path("people/", include("waymark.people.urls")),
+    path("", include("waymark.casework.urls")),
+    path("", include("waymark.access.urls_record")),
     path("api/v1/", include("waymark.api_urls")),
 ]
 if settings.WAYMARK_BENCH_VIEWS:  # bare views for bench/access_overhead.py only; never in production

@@ -255,3 +255,63 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BreakGlassReason(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Immediate safeguarding concern"
+    RISK_TO_LIFE = "risk_to_life", "Risk to life or serious harm"
+    MEDICAL = "medical", "Medical emergency"
+    MISSING = "missing", "Person reported missing"
+    DUTY_OF_CARE = "duty_of_care", "Out-of-hours duty of care"
+    OTHER = "other", "Other (explain below)"
+
+
+class BreakGlassScope(models.TextChoices):
+    IDENTITY = "identity", "A protected person's identity"
+    NOTES = "notes", "Case notes"
+
+
+class BreakGlass(PublicModel):
+    """A contributor's reasoned request to read what the access model would withhold.
+
+    Granted at once and for a short while (`expires_at`); every read under it is
+    audited, flagged on the page and listed for the owning services and area admins.
+    Never reveals a `hidden` person.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glasses")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="break_glasses")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="break_glasses")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(max_length=10, choices=BreakGlassScope.choices)
+    reason = models.CharField(max_length=20, choices=BreakGlassReason.choices)
+    explanation = models.TextField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "person", "-expires_at"], name="breakglass_user_person"),
+            models.Index(fields=["area", "-created_at"], name="breakglass_area_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass by {self.user_id} on {self.person_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ServiceNotice(PublicModel):
+    """A message to a service about a change it must know of (e.g. a record it can no longer see).
+
+    Says what changed, never why.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="notices")
+    message = models.TextField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["service", "read_at"], name="notice_service_unread")]
+
+    def __str__(self) -> str:
+        return self.message[:60]

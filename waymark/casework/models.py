@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from waymark.casework.querysets import EpisodeQuerySet
-from waymark.core.models import VersionedModel
+from waymark.core.models import PublicModel, VersionedModel
 
 
 class Episode(VersionedModel):
@@ -44,3 +44,42 @@ class Episode(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+
+class NoteKind(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    AGENCY_MEETING = "agency_meeting", "Meeting with another agency"
+    ATTEMPTED = "attempted", "Attempted contact"
+
+
+class CaseNote(PublicModel):
+    """A signed-off note of contact with a person. Never edited in place.
+
+    A correction is a new note whose `amends` points at the one it corrects;
+    both stay readable. Who may read the text is decided in `access.rules`.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="case_notes")
+    service = models.ForeignKey("access.Service", on_delete=models.PROTECT, related_name="case_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_notes")
+    contact_at = models.DateTimeField(help_text="When the contact happened.")
+    kind = models.CharField(max_length=20, choices=NoteKind.choices)
+    body = models.TextField()
+    private_to_service = models.BooleanField(default=False)
+    signed_off_at = models.DateTimeField()
+    amends = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments")
+    # Other people the note mentions, by reference only: never their details.
+    mentions = models.ManyToManyField("people.Person", blank=True, related_name="mentioned_in")
+
+    class Meta:
+        ordering = ["-contact_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-contact_at", "-id"], name="note_person_newest"),
+            models.Index(fields=["service", "-contact_at"], name="note_service_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} note for {self.person_id} at {self.contact_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,9 @@ class PersonView:
 
     person: Person
     visibility: Visibility
+    # Set when the user sees more than the rules allow because they broke the glass;
+    # pages flag it.
+    broken_glass: Any = None
 
     @property
     def is_full(self) -> bool:

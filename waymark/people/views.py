@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waymark.casework.services import episodes_of
 from waymark.core.pagination import CappedPaginator
-from waymark.people.services import open_person, people_for
+from waymark.people.services import people_for
 
 
 @login_required
@@ -19,14 +16,3 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     page = CappedPaginator(people_for(request.user, query), 50).get_page(request.GET.get("page"))
     return render(request, "people/list.html", {"page": page, "query": query})
-
-
-@login_required
-def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """A person's front page, or 'a record exists, contact…' for a protected record."""
-    view = open_person(request.user, public_id)
-    return render(
-        request,
-        "people/detail.html",
-        {"view": view, "person": view.person, "episodes": episodes_of(view)},
-    )

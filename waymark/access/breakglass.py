@@ -1,0 +1,35 @@
+"""Break-glass: reading, with a reason, what the access model would otherwise withhold.
+
+The lookups here are what other apps ask ("has this user broken the glass on
+this person?"). Requesting one is `break_glass()` in access.services_record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from waymark.access.models import BreakGlass, BreakGlassScope
+
+__all__ = ["BreakGlassScope", "active_glass", "glass_people_q"]
+
+
+def active_glass(user: Any, person: Any, scope: str) -> BreakGlass | None:
+    """The user's unexpired break-glass on this person for `scope`, if any."""
+    if not getattr(user, "is_authenticated", False) or person is None:
+        return None
+    return (
+        BreakGlass.objects.filter(user=user, person=person, scope=scope, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def glass_people_q(user: Any, scope: str, prefix: str = "") -> Q:
+    """People (or, with `prefix`, rows pointing at people) the user holds unexpired glass on."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    people = BreakGlass.objects.filter(user=user, scope=scope, expires_at__gt=timezone.now()).values("person_id")
+    return Q(**{f"{prefix}pk__in": people})
