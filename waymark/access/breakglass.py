@@ -11,25 +11,38 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from waymark.access.constants import Restriction
 from waymark.access.models import BreakGlass, BreakGlassScope
 
 __all__ = ["BreakGlassScope", "active_glass", "glass_people_q"]
 
 
 def active_glass(user: Any, person: Any, scope: str) -> BreakGlass | None:
-    """The user's unexpired break-glass on this person for `scope`, if any."""
+    """The user's unexpired break-glass on this person for `scope`, if any.
+
+    None for a hidden person, even when the glass was broken before they were hidden:
+    break-glass never reveals a hidden record.
+    """
     if not getattr(user, "is_authenticated", False) or person is None:
         return None
+    if getattr(person, "restriction", None) == Restriction.HIDDEN:
+        return None
     return (
-        BreakGlass.objects.filter(user=user, person=person, scope=scope, expires_at__gt=timezone.now())
+        _unexpired(user, scope)
+        .filter(person=person)
+        .exclude(person__restriction=Restriction.HIDDEN)
         .order_by("-expires_at")
         .first()
     )
 
 
 def glass_people_q(user: Any, scope: str, prefix: str = "") -> Q:
-    """People (or, with `prefix`, rows pointing at people) the user holds unexpired glass on."""
+    """People (or, with `prefix`, rows pointing at people) the user holds unexpired glass on; never hidden ones."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    people = BreakGlass.objects.filter(user=user, scope=scope, expires_at__gt=timezone.now()).values("person_id")
+    people = _unexpired(user, scope).exclude(person__restriction=Restriction.HIDDEN).values("person_id")
     return Q(**{f"{prefix}pk__in": people})
+
+
+def _unexpired(user: Any, scope: str) -> Any:
+    return BreakGlass.objects.filter(user=user, scope=scope, expires_at__gt=timezone.now())

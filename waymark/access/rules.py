@@ -277,3 +277,76 @@ def facts_for(person: Any) -> PersonFacts:
 def visibility_of(user: Any, person: Any) -> Visibility:
     """How much of this person the user may see."""
     return person_visibility(context_for(user), facts_for(person))
+
+
+# --- Case notes ---------------------------------------------------------------------
+# Who may read a note's text (common.md, "Decisions"). Everyone else who can see the
+# person sees only that the note exists: when, its kind, which service and that
+# service's contact. The pure function and the Q are twins; a property test checks
+# they agree, so change both or neither.
+#
+# 1. A writer (contributor or manager) at the authoring service reads it.
+# 2. A note marked `private_to_service` is read by no one else.
+# 3. A writer at a service with an open episode with the person reads it.
+# 4. A user holding an unexpired `notes` break-glass on the person reads it.
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What the note rule needs to know about one note."""
+
+    service_id: int
+    private_to_service: bool = False
+    # Services with an open episode with the note's person.
+    open_service_ids: frozenset[int] = frozenset()
+    # Whether the user holds an unexpired `notes` break-glass on the note's person.
+    notes_glass: bool = False
+
+
+def note_text_readable(ctx: AccessContext, facts: NoteFacts) -> bool:
+    """Whether the user may read a note's text (and mentions); the pure statement of the rule."""
+    if not ctx.is_authenticated:
+        return False
+    if facts.service_id in ctx.writing_service_ids:
+        return True
+    if facts.private_to_service:
+        return False
+    if ctx.writing_service_ids & facts.open_service_ids:
+        return True
+    return facts.notes_glass
+
+
+def note_text_q(ctx: AccessContext, user: Any, prefix: str = "") -> Q:
+    """The same rule as one Q on CaseNote (or, with `prefix`, on a model pointing at a note).
+
+    Only for notes already filtered to people the user may see.
+    """
+    from waymark.access.breakglass import glass_people_q
+
+    if not ctx.is_authenticated:
+        return Q(pk__in=[])
+    Episode = apps.get_model("casework", "Episode")
+    shared = Q(**{f"{prefix}private_to_service": False})
+    clauses = [shared & glass_people_q(user, "notes", prefix=f"{prefix}person__")]
+    writing = sorted(ctx.writing_service_ids)
+    if writing:
+        working = Episode.objects.filter(service_id__in=writing, ended_on__isnull=True).values("person_id")
+        clauses.append(Q(**{f"{prefix}service_id__in": writing}))
+        clauses.append(shared & Q(**{f"{prefix}person_id__in": working}))
+    return reduce(or_, clauses)
+
+
+def note_facts_for(note: Any, user: Any) -> NoteFacts:
+    """Read one note's facts for `note_text_readable` (two small queries)."""
+    from waymark.access.breakglass import active_glass
+
+    Episode = apps.get_model("casework", "Episode")
+    open_services = Episode.objects.filter(person_id=note.person_id, ended_on__isnull=True).values_list(
+        "service_id", flat=True
+    )
+    return NoteFacts(
+        service_id=note.service_id,
+        private_to_service=note.private_to_service,
+        open_service_ids=frozenset(open_services),
+        notes_glass=active_glass(user, note.person, "notes") is not None,
+    )

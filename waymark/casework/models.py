@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from waymark.casework.querysets import EpisodeQuerySet
+from waymark.casework.querysets import CaseNoteQuerySet, EpisodeQuerySet
 from waymark.core.models import PublicModel, VersionedModel
 
 
@@ -23,6 +23,7 @@ class Episode(VersionedModel):
     start_reason = models.CharField(max_length=200, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    end_detail = models.TextField(blank=True, help_text="Anything more about why it ended.")
 
     objects = EpisodeQuerySet.as_manager()
 
@@ -44,6 +45,22 @@ class Episode(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+
+class EndReason(models.TextChoices):
+    """Why an episode ended. Stored as the label, so reports read plainly."""
+
+    OWN_TENANCY = "Moved into own tenancy", "Moved into own tenancy"
+    SUPPORTED_HOUSING = "Moved to supported housing", "Moved to supported housing"
+    LOST_CONTACT = "Lost contact", "Lost contact"
+    EVICTED = "Evicted", "Evicted"
+    MOVED_AWAY = "Moved out of the area", "Moved out of the area"
+    FAMILY = "Reconnected with family", "Reconnected with family"
+    HOSPITAL = "Admitted to hospital", "Admitted to hospital"
+    PRISON = "Went to prison", "Went to prison"
+    NOT_NEEDED = "Support no longer needed", "Support no longer needed"
+    DIED = "Died", "Died"
+    OTHER = "Other", "Other"
 
 
 class NoteKind(models.TextChoices):
@@ -73,6 +90,8 @@ class CaseNote(PublicModel):
     amends = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments")
     # Other people the note mentions, by reference only: never their details.
     mentions = models.ManyToManyField("people.Person", blank=True, related_name="mentioned_in")
+
+    objects = CaseNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-contact_at", "-id"]

@@ -1,10 +1,11 @@
-"""Episode querysets, filtered through the access model."""
+"""Episode and case-note querysets, filtered through the access model."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import BooleanField, Case, Value, When
 
 from waymark.access import rules
 
@@ -32,3 +33,21 @@ class EpisodeQuerySet(models.QuerySet):
         visible people needs no second pass through the access filter.
         """
         return self.filter(person_id__in=[person.pk for person in people])
+
+
+class CaseNoteQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> CaseNoteQuerySet:
+        """Notes of people the user may know exist. That a note exists (when, kind,
+        service) follows the person; who may read its text is `with_text_access`."""
+        ctx = rules.context_for(user)
+        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__"))
+
+    def with_text_access(self, user: User) -> CaseNoteQuerySet:
+        """Annotate `text_readable`: whether the user may read the body and mentions.
+
+        Only for querysets already filtered by `visible_to(user)`.
+        """
+        readable = rules.note_text_q(rules.context_for(user), user)
+        return self.annotate(
+            text_readable=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )

@@ -25,4 +25,8 @@ def waymark(request: HttpRequest) -> dict[str, Any]:
         context["access"] = ctx
         context["current_service"] = getattr(request, "current_service", None)
         context["my_services"] = my_services(user) if len(ctx.service_ids) > 1 else ()
+        if ctx.service_ids:
+            from waymark.access.services_record import unread_notice_count
+
+            context["unread_notices"] = unread_notice_count(user)
     return context

@@ -44,6 +44,13 @@ class ImmigrationStatus(models.TextChoices):
     NO_STATUS = "no_status", "No current status"
 
 
+# The fields match keys are made from; saving any of them rewrites the keys.
+KEY_FIELDS = frozenset(
+    {"first_name", "last_name", "known_as"}
+    | {"date_of_birth", "birth_date_precision", "estimated_age", "age_estimated_on"}
+)
+
+
 class Person(VersionedModel):
     """Someone the services work with. Only a name or a description is required."""
 
@@ -102,10 +109,20 @@ class Person(VersionedModel):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, match_keys: bool = True, **kwargs: Any) -> None:
+        """Save, and keep the person's match keys in step with their names and date of birth.
+
+        `match_keys=False` leaves the keys to the caller (the register and edit
+        services write them once, after the other names).
+        """
         if self.area_id is None and self.registered_by_service_id is not None:
             self.area_id = self.registered_by_service.organisation.area_id
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if match_keys and (update_fields is None or KEY_FIELDS & set(update_fields)):
+            from waymark.people.matching import refresh_keys
+
+            refresh_keys(self)
 
     @property
     def display_name(self) -> str:
@@ -144,7 +161,10 @@ class MatchKey(models.Model):
     key = models.CharField(max_length=80)
 
     class Meta:
-        indexes = [models.Index(fields=["area", "key"], name="matchkey_area_key")]
+        # With the person in the index, finding candidates never reads the table
+        # (an index-only scan on PostgreSQL). On PostgreSQL the key column is
+        # collated "C" (migration 0003), so key ranges compare bytes as SQLite does.
+        indexes = [models.Index(fields=["area", "key", "person"], name="matchkey_area_key")]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="matchkey_unique")]
 
     def __str__(self) -> str:
