@@ -39,6 +39,8 @@ NOT_PAGES: dict[str, str] = {
     "accounts/mfa/": "the code page of signing in: test_mfa.py",
     "accounts/recovery-codes/": "shown once after MFA set-up: test_mfa.py",
     "accounts/tokens/<uuid:public_id>/created/": "shown once after making a token: test_pages_after_a_form_pass_axe",
+    "people:register_check": "POST only: the HTMX partial of the live duplicate check (test_shared_record.py)",
+    "people:register_pick": "POST only: choosing an existing record in the duplicate check",
 }
 ANONYMOUS = "anonymous"
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -127,11 +129,30 @@ def roles_for(route: Route) -> list[str]:
 
 
 def add_more_objects(cast: Any) -> None:
-    """Objects the cast lacks that pages may show: an API token for each member of staff."""
+    """Objects the cast lacks that pages may show: API tokens, a note, a break-glass and a notice."""
+    from django.utils import timezone
+
+    from waymark.access.models import ServiceNotice
     from waymark.access.services import create_api_token
+    from waymark.access.services_record import break_glass
+    from waymark.casework.models import CaseNote
 
     for who in ("outreach_worker", "manager", "area_admin"):
         create_api_token(getattr(cast, who), "Browser test token")
+    now = timezone.now()
+    CaseNote.objects.create(
+        person=cast.person,
+        service=cast.outreach,
+        author=cast.outreach_worker,
+        contact_at=now,
+        kind="face_to_face",
+        body="Talked about a hostel place; he will think about it.",
+        signed_off_at=now,
+    )
+    break_glass(
+        cast.hostel_worker, cast.person, "notes", "safeguarding", "Reported missing; checking his last contact."
+    )
+    ServiceNotice.objects.create(service=cast.outreach, message="WM-TEST1 is now protected.")
 
 
 @dataclass

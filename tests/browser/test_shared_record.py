@@ -6,6 +6,8 @@ of a flow are checked as well as the ones the accessibility walk can reach.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from tests.browser.conftest import axe_violations, sign_in
@@ -73,3 +75,52 @@ def test_break_glass_shows_the_note_with_a_flag_and_who_looked_lists_it(cast, ne
     assert cast.hostel_worker.username in listing or cast.hostel_worker.get_full_name() in listing
     assert "Reported missing by his sister" in listing
     _no_axe_violations(admin)
+
+
+def test_registering_shows_the_live_duplicate_check_and_confirming_none_registers(cast, new_page):
+    # Dan Moss, born 12 May 1980, is already known to the outreach team.
+    cast.person.date_of_birth = datetime.date(1980, 5, 12)
+    cast.person.birth_date_precision = "exact"
+    cast.person.save()
+    worker = new_page()
+    sign_in(worker, cast.hostel_worker)
+    worker.goto("/people/register/")
+    _no_axe_violations(worker)
+    worker.get_by_label("First name").first.fill("Daniel")
+    worker.get_by_label("Last name").first.press_sequentially("Mos", delay=30)
+    worker.get_by_label("Year").fill("1980")
+    panel = worker.locator("#duplicate-check")
+    panel.get_by_text("Possible existing records").wait_for(timeout=8_000)
+    text = panel.inner_text()
+    assert "Dan Moss" in text and cast.person.reference in text, "the live check lists the existing record"
+    assert "%" in text, "each candidate has a score"
+    _no_axe_violations(worker)
+
+    worker.get_by_label("None of these is the person I am registering").check()
+    worker.get_by_role("button", name="Register").click()
+    worker.wait_for_load_state()
+    assert "Daniel Mos" in worker.inner_text("main"), worker.inner_text("main")[:1500]
+    assert "/people/" in worker.url and "/register/" not in worker.url
+
+
+def test_protected_candidates_show_only_whom_to_contact_and_identity_glass_is_flagged(cast, new_page):
+    worker = new_page()
+    sign_in(worker, cast.hostel_worker)
+    worker.goto("/people/register/")
+    worker.get_by_label("First name").first.fill("Priya")
+    worker.get_by_label("Last name").first.press_sequentially("Shah", delay=30)
+    panel = worker.locator("#duplicate-check")
+    panel.get_by_text("A record may already exist").wait_for(timeout=8_000)
+    text = panel.inner_text()
+    assert "Safe Haven" in text, "the protected record says whom to contact"
+    assert cast.protected_person.reference not in text
+
+    worker.goto(f"/people/{cast.protected_person.public_id}/break-glass/?scope=identity")
+    worker.get_by_label("Risk to life or serious harm").check()
+    worker.get_by_label("Explain what has happened").fill("Police report a threat to her life tonight.")
+    worker.get_by_label("I understand that this read is recorded").check()
+    worker.get_by_role("button", name="Break the glass and see it").click()
+    worker.wait_for_load_state()
+    main = worker.inner_text("main")
+    assert "Priya" in main and "because you broke the glass" in main
+    _no_axe_violations(worker)
