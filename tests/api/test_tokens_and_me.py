@@ -87,8 +87,8 @@ def test_me_for_someone_in_two_services_follows_the_header(cast):
     assert client.get("/api/v1/me/").json()["current_service"]["name"] == "Harbour House"  # first by name
     chosen = client.get("/api/v1/me/", HTTP_X_WAYMARK_SERVICE=str(cast.outreach.public_id)).json()
     assert chosen["current_service"]["name"] == "Northway Street Team"
-    not_mine = client.get("/api/v1/me/", HTTP_X_WAYMARK_SERVICE=str(cast.refuge.public_id)).json()
-    assert not_mine["current_service"]["name"] == "Harbour House"
+    not_mine = client.get("/api/v1/me/", HTTP_X_WAYMARK_SERVICE=str(cast.refuge.public_id))
+    assert not_mine.status_code == 400, "a header naming a service that is not theirs is refused, not ignored"
 
 
 def test_me_for_an_area_admin_and_by_session(cast):
@@ -99,3 +99,13 @@ def test_me_for_an_area_admin_and_by_session(cast):
 
 def test_me_needs_authentication(db):
     assert_error(APIClient().get("/api/v1/me/"), 401)
+
+
+def test_a_service_header_naming_someone_elses_service_is_refused(cast):
+    from tests.api.conftest import token_client
+
+    client = token_client(cast.outreach_worker)
+    response = client.get("/api/v1/me/", HTTP_X_WAYMARK_SERVICE=str(cast.hostel.public_id))
+    assert response.status_code == 400
+    assert "X-Waymark-Service" in response.json()["error"]["message"]
+    assert client.get("/api/v1/me/", HTTP_X_WAYMARK_SERVICE=str(cast.outreach.public_id)).status_code == 200

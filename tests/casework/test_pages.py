@@ -83,11 +83,13 @@ def test_anonymous_is_sent_to_sign_in(client, cast, notes):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_protected_persons_notes_show_only_that_they_exist(cast, notes):
+def test_a_protected_persons_notes_are_not_listed_to_those_who_only_know_the_record_exists(cast, notes):
+    """When and from which service a refuge resident's notes were written is their history."""
     response = signed_in(cast.hostel_worker).get(notes_url(cast.protected_person))
     assert response.status_code == 200
     assert REFUGE not in response.content and b"Priya" not in response.content and b"Shah" not in response.content
-    assert b"A note exists" in response.content
+    assert b"A note exists" not in response.content and b"Safe Haven" not in response.content
+    assert b"This record is protected" in response.content
     assert REFUGE in signed_in(cast.refuge_worker).get(notes_url(cast.protected_person)).content
 
 

@@ -303,3 +303,17 @@ def test_a_glass_stops_working_when_the_person_is_hidden(cast):
     assert not Person.objects.filter(glass_people_q(cast.hostel_worker, "identity")).exists()
     page = signed_in(cast.hostel_worker).get(reverse("people:detail", args=[cast.protected_person.public_id]))
     assert page.status_code == 404
+
+
+def test_glass_ends_when_the_worker_no_longer_writes_for_the_service(cast):
+    from waymark.access.breakglass import active_glass
+    from waymark.access.models import Membership
+
+    _glass(cast.hostel_worker, cast.protected_person)
+    assert active_glass(cast.hostel_worker, cast.protected_person, "identity") is not None
+    Membership.objects.filter(user=cast.hostel_worker).update(role="viewer")
+    demoted = type(cast.hostel_worker).objects.get(pk=cast.hostel_worker.pk)  # a new request
+    assert active_glass(demoted, cast.protected_person, "identity") is None
+    assert (
+        b"Priya" not in signed_in(demoted).get(reverse("people:detail", args=[cast.protected_person.public_id])).content
+    )

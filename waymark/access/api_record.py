@@ -7,7 +7,7 @@ included) is a 404, exactly as a made-up id.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -115,6 +115,8 @@ def _from_day(queryset: QuerySet, name: str, value: Any) -> QuerySet:
 
 
 def _to_day(queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    if value >= date.max - timedelta(days=1):  # "until the end of time": no upper bound
+        return queryset
     return queryset.filter(created_at__lt=london_day_start(value + timedelta(days=1)))
 
 

@@ -14,8 +14,12 @@ from waymark.core.context import client_ip, set_actor
 def _act_for(request: Any, user: Any) -> None:
     # The header wins; a browser session falls back to the service picked in the page header.
     session = getattr(request._request, "session", None)
-    chosen = request.META.get("HTTP_X_WAYMARK_SERVICE") or (session.get("current_service") if session else None)
+    header = request.META.get("HTTP_X_WAYMARK_SERVICE", "").strip()
+    chosen = header or (session.get("current_service") if session else None)
     service = current_service_for(user, chosen)
+    if header and (service is None or str(service.public_id) != header):
+        # Acting silently for another of the user's services would file work in the wrong place.
+        raise exceptions.ParseError("X-Waymark-Service must be the id of a service you are a member of.")
     request._request.current_service = service
     set_actor(user=user, service=service, ip_address=client_ip(request))
 

@@ -45,4 +45,9 @@ def glass_people_q(user: Any, scope: str, prefix: str = "") -> Q:
 
 
 def _unexpired(user: Any, scope: str) -> Any:
-    return BreakGlass.objects.filter(user=user, scope=scope, expires_at__gt=timezone.now())
+    """Unexpired glass the user broke for a service they still write for: a worker
+    moved to look-up only, or out of the service, loses it at once."""
+    from waymark.access.rules import context_for
+
+    writing = sorted(context_for(user).writing_service_ids)
+    return BreakGlass.objects.filter(user=user, scope=scope, expires_at__gt=timezone.now(), service_id__in=writing)

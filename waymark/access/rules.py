@@ -185,6 +185,11 @@ def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": working.values("person_id")})
 
 
+def working_with_q(ctx: AccessContext, prefix: str = "") -> Q:
+    """People (or, with `prefix`, rows pointing at people) one of the user's services works with."""
+    return _working_with(ctx, prefix)
+
+
 def _registered_in_reach(ctx: AccessContext, prefix: str) -> Q:
     """Registered by a service in the reach, written with the shorter list of ids.
 

@@ -330,6 +330,9 @@ def break_glass_blocker(user: Any, person: Any, scope: str, service: Service | N
         return f"You already broke the glass on this record for {what}; it lasts until {until}."
     if scope == BreakGlassScope.IDENTITY and person.full_access:
         return "You can already see who this person is: there is nothing to unlock."
+    if scope == BreakGlassScope.NOTES and not person.full_access and active_glass(user, person, "identity") is None:
+        # A protected person's notes would say who they are; unlock the identity first.
+        return "This record is protected: break the glass on who the person is first, then on their notes."
     if scope == BreakGlassScope.NOTES and not _withheld_notes_exist(user, person):
         return "There are no case notes on this record that you cannot already read."
     return None

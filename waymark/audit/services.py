@@ -20,6 +20,15 @@ from waymark.audit.models import AuditEvent, AuditKind
 from waymark.core.context import current_actor
 
 
+def _describe(obj: Any) -> str:
+    """How the log names a record. A person is named by reference only: the log is
+    append-only, so a name written here could never be erased with the record."""
+    if obj is None:
+        return ""
+    reference = getattr(obj, "reference", None)
+    return str(reference if reference else obj)[:200]
+
+
 def record(
     kind: AuditKind | str,
     action: str,
@@ -47,7 +56,7 @@ def record(
         service_name=(service.name if service is not None else "")[:200],
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or "") if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_describe(obj),
         person_id=person.public_id if person is not None else None,
         person_reference=getattr(person, "reference", "") if person is not None else "",
         ip_address=ip_address if ip_address is not None else actor.ip_address,

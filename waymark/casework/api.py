@@ -79,6 +79,8 @@ def nullable(schema: Any) -> Any:
         schema = {"type": "string", "format": "uuid"}
     elif schema == OpenApiTypes.STR:
         schema = {"type": "string"}
+    elif schema == OpenApiTypes.DATE:
+        schema = {"type": "string", "format": "date"}
     return extend_schema_field({**schema, "nullable": True})
 
 
@@ -119,7 +121,8 @@ class ServiceContactSerializer(serializers.Serializer):
 
 class EpisodeSerializer(serializers.ModelSerializer):
     """A service working (or who worked) with a person. For a protected person the caller
-    may only know exists, the key worker and reasons are null: whom to contact is what they get."""
+    may only know exists, only open episodes are listed and the key worker, dates and
+    reasons are null: whom to contact is what they get."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     person = serializers.UUIDField(source="person.public_id", read_only=True)
@@ -130,6 +133,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
     service_contact = ServiceContactSerializer(source="service", read_only=True)
     key_worker = serializers.SerializerMethodField()
     key_worker_name = serializers.SerializerMethodField()
+    started_on = serializers.SerializerMethodField()
     start_reason = serializers.SerializerMethodField()
     end_reason = serializers.SerializerMethodField()
     end_detail = serializers.SerializerMethodField()
@@ -173,6 +177,11 @@ class EpisodeSerializer(serializers.ModelSerializer):
         if not self._full(episode) or episode.key_worker is None:
             return None
         return episode.key_worker.display_name
+
+    @nullable(OpenApiTypes.DATE)
+    def get_started_on(self, episode: Episode) -> str | None:
+        # When a protected person came to a service is their history, not whom to contact.
+        return episode.started_on.isoformat() if self._full(episode) else None
 
     @nullable(OpenApiTypes.STR)
     def get_start_reason(self, episode: Episode) -> str | None:

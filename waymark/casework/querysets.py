@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from waymark.access import rules
+from waymark.access.constants import Restriction
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -16,15 +17,38 @@ if TYPE_CHECKING:
     from waymark.people.models import Person
 
 
+def _seen_in_full(ctx: rules.AccessContext, user: User) -> Q:
+    """Rows whose person the user sees in full, among people already visible to them.
+
+    A protected person seen only as "a record exists" shows whom to contact and
+    nothing of their history, unless the user broke the glass on their identity.
+    """
+    from waymark.access.breakglass import glass_people_q
+
+    if ctx.is_area_admin:
+        return Q(pk__isnull=False)
+    full = Q(person__restriction=Restriction.NONE) | glass_people_q(user, "identity", prefix="person__")
+    if ctx.service_ids:
+        full |= rules.working_with_q(ctx, prefix="person__")
+    return full
+
+
 class EpisodeQuerySet(models.QuerySet):
     def open(self) -> EpisodeQuerySet:
         return self.filter(ended_on__isnull=True)
 
     def visible_to(self, user: User) -> EpisodeQuerySet:
         """Episodes of people the user may see. Who works with a person is what a
-        partner needs first, so this follows the person's visibility, not the episode's."""
+        partner needs first, so this follows the person's visibility, not the episode's.
+
+        For a protected person the user may only know exists, only the open episodes
+        (whom to contact): their past services and dates are their history.
+        """
         ctx = rules.context_for(user)
-        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__"))
+        exists = rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__")
+        if ctx.is_area_admin:
+            return self.filter(exists)
+        return self.filter(exists & (Q(ended_on__isnull=True) | _seen_in_full(ctx, user)))
 
     def of_opened_people(self, people: Iterable[Person]) -> EpisodeQuerySet:
         """Episodes of people the caller has already read through `Person.objects.visible_to(user)`.
@@ -37,10 +61,9 @@ class EpisodeQuerySet(models.QuerySet):
 
 class CaseNoteQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> CaseNoteQuerySet:
-        """Notes of people the user may know exist. That a note exists (when, kind,
-        service) follows the person; who may read its text is `with_text_access`."""
+        """Notes of people the user sees in full (or unlocked with identity glass)."""
         ctx = rules.context_for(user)
-        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__"))
+        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__") & _seen_in_full(ctx, user))
 
     def with_text_access(self, user: User) -> CaseNoteQuerySet:
         """Annotate `text_readable`: whether the user may read the body and mentions.

@@ -67,6 +67,10 @@ class StaleRecord(Exception):
 # --- who may do what ----------------------------------------------------------------------
 
 
+# Dates before this are typing mistakes (0001 for 2001), not casework.
+EARLIEST = datetime.date(1990, 1, 1)
+
+
 def _can_write_for(user: Any, service: Service | None) -> bool:
     ctx = rules.context_for(user)
     return service is not None and service.pk in ctx.writing_service_ids
@@ -185,6 +189,8 @@ def start_episode(
     errors: dict[str, str] = {}
     if started_on > _today():
         errors["started_on"] = "The start date must be today or in the past."
+    elif started_on < EARLIEST:
+        errors["started_on"] = f"The start date must be in {EARLIEST.year} or later."
     if len(reason) > 200:
         errors["reason"] = "Give the reason in 200 characters or fewer."
     if Episode.objects.filter(person=person, service=service, ended_on__isnull=True).exists():
@@ -295,6 +301,8 @@ def _check_note(contact_at: datetime.datetime, kind: str, body: str) -> None:
     errors: dict[str, str] = {}
     if contact_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["contact_at"] = "The contact must be now or in the past."
+    elif contact_at.date() < EARLIEST:
+        errors["contact_at"] = f"The contact must be in {EARLIEST.year} or later."
     if kind not in NoteKind.values:
         errors["kind"] = "Choose the type of contact."
     if not body.strip():

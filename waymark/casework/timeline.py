@@ -51,7 +51,8 @@ class SortKey:
             when = datetime.datetime.fromisoformat(at)
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise ValueError("Not a timeline cursor.") from exc
-        if when.tzinfo is None:
+        if when.tzinfo is None or not 1900 <= when.year <= 9000:
+            # Far dates overflow when converted to UTC or compared in the database.
             raise ValueError("Not a timeline cursor.")
         return cls(when, int(rank), int(id_))
 
