@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,14 +18,18 @@ from waymark.access import rules
 from waymark.access.constants import Restriction, Role, ServiceKind
 from waymark.access.models import Area, Organisation, Service, SharingAgreement, User
 from waymark.audit.models import AuditEvent
-from waymark.casework.models import Episode
+from waymark.casework.models import CaseNote, Episode
 from waymark.core.demo import DEMO_LOGINS, DEMO_PASSWORD, SCALES, Step, discover_steps, stable_seed
 from waymark.people.demo import references
 from waymark.people.models import Person
 
+# Keep the truth file out of the working tree (build/demo/ is for real runs).
+TRUTH_FILE = Path(tempfile.gettempdir()) / f"waymark-test-demo-truth-{os.getpid()}.json"
+
 
 def build(seed: int = 1, **options) -> str:
     out = io.StringIO()
+    options.setdefault("truth_file", TRUTH_FILE)
     call_command("demo", scale="small", seed=seed, stdout=out, stderr=io.StringIO(), **options)
     return out.getvalue()
 
@@ -41,9 +49,19 @@ def names_built_with(seed: int) -> dict[str, list[str]]:
                 "services": sorted(Service.objects.values_list("name", flat=True)),
                 "users": sorted(User.objects.values_list("username", flat=True)),
                 "people": sorted(
-                    f"{p.reference} {p.first_name} {p.last_name} {p.description} {p.registered_by_service.name}"
+                    f"{p.reference} {p.first_name} {p.last_name} {p.description} {p.registered_by_service.name} "
+                    f"{p.date_of_birth} {p.birth_date_precision} {p.nationality} {p.phone}"
                     for p in Person.objects.select_related("registered_by_service")
                 ),
+                "notes": [
+                    hashlib.sha256(
+                        "\n".join(
+                            f"{n.public_id} {n.person.reference} {n.contact_at} {n.kind} {n.body}"
+                            for n in CaseNote.objects.select_related("person").order_by("public_id")
+                        ).encode()
+                    ).hexdigest()
+                ],
+                "truth": [TRUTH_FILE.read_text()],
             }
             raise _Undo
     except _Undo:
@@ -59,7 +77,14 @@ def demo(db) -> Area:
 
 def test_steps_are_found_in_every_app_and_run_in_order():
     names = [step.name for step in discover_steps()]
-    expected = ["access.structure", "access.users", "people.people", "casework.episodes"]
+    expected = [
+        "access.structure",
+        "access.users",
+        "people.people",
+        "people.match_keys",
+        "casework.episodes",
+        "casework.notes",
+    ]
     assert [name for name in names if name in expected] == expected
     assert all(isinstance(step, Step) for step in discover_steps())
 
@@ -169,6 +194,7 @@ def test_the_same_seed_builds_the_same_area_and_another_seed_another(db):
     other = names_built_with(8)
     assert other["users"] != first["users"]
     assert other["people"] != first["people"]
+    assert other["notes"] != first["notes"]
 
 
 def test_if_empty_does_nothing_the_second_time(db):

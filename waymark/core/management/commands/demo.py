@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waymark.access.models import Area
 from waymark.audit.models import AuditKind
 from waymark.audit.services import record
-from waymark.core.demo import SCALES, DemoContext, discover_steps, run_steps
+from waymark.core.demo import SCALES, DemoContext, default_truth_file, discover_steps, run_steps
 
 
 class Command(BaseCommand):
@@ -22,7 +24,7 @@ class Command(BaseCommand):
     published password.
     """
 
-    help = "Build a demo area (structure, staff, people, episodes) with seeded, realistic UK data."
+    help = "Build a demo area (structure, staff, people, episodes, case notes) with seeded, realistic UK data."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=list(SCALES), default="small", help="How big (default: small).")
@@ -30,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already has an area.")
         parser.add_argument("--batch-size", type=int, default=2000, help="Rows per bulk insert.")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bars.")
+        parser.add_argument(
+            "--truth-file",
+            type=Path,
+            default=None,
+            help="Where to write the seeded near-duplicates' truth (JSON; default "
+            "build/demo/near-duplicates-SCALE-seedN.json).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -63,4 +72,26 @@ class Command(BaseCommand):
             username="manage.py demo",
             detail={"scale": scale.name, "seed": ctx.seed, "rows": ctx.created},
         )
-        self.stdout.write(self.style.SUCCESS(f"Demo area built in {time.perf_counter() - started:.1f}s."))
+        elapsed = time.perf_counter() - started
+        truth_file = options["truth_file"] or settings.BASE_DIR / default_truth_file(scale.name, ctx.seed)
+        self.write_truth(Path(truth_file), ctx)
+        rows = sum(ctx.created.values())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo area built in {elapsed:.1f}s: {scale.people / elapsed:,.0f} people/s, "
+                f"{rows:,} rows at {rows / elapsed:,.0f} rows/s."
+            )
+        )
+
+    def write_truth(self, path: Path, ctx: DemoContext) -> None:
+        """The seeded near-duplicates: which records are the same person, and how they differ."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "scale": ctx.scale.name,
+            "seed": ctx.seed,
+            "area": ctx.scale.area,
+            "people": ctx.scale.people,
+            "pairs": ctx.near_duplicates,
+        }
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        self.stdout.write(f"Near-duplicates' truth ({len(ctx.near_duplicates):,} pairs) written to {path}.")
