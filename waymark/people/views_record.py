@@ -19,7 +19,7 @@ from waymark.access import rules
 from waymark.casework import services, timeline
 from waymark.casework.forms import TimelineFilterForm
 from waymark.casework.views import acting_service, break_glass_url
-from waymark.people.services import open_person
+from waymark.people.services import PersonView, open_person
 
 
 def _edit_url(person: object) -> str:
@@ -33,7 +33,11 @@ def _edit_url(person: object) -> str:
 @login_required
 def person_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """A person's front page, or 'a record exists, contact…' for a protected record."""
-    view = open_person(request.user, public_id)
+    return front_page(request, open_person(request.user, public_id))
+
+
+def front_page(request: HttpRequest, view: PersonView) -> HttpResponse:
+    """Render the front page of a person already opened (the benchmark's bare page shares it)."""
     person = view.person
     ctx = rules.context_for(request.user)
     episodes = list(services.episodes_of(view))
