@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import datetime
 import http.client
 import itertools
 import json
@@ -520,3 +521,22 @@ def replace_doc_block(start: str, end: str, block_lines: list[str], heading: str
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)
     log(f"wrote {DOC.relative_to(ROOT)}")
+
+
+def run_record(args: Any, command: str, requests_per_endpoint: int) -> dict[str, Any]:
+    """The head of a benchmark's result: the scale, when, the command, the machine and the load."""
+    info = machine()
+    info["postgresql"] = postgres_version()
+    return {
+        "scale": args.scale,
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": command,
+        "machine": info,
+        "server": {"kind": "gunicorn", "workers": args.workers, "settings": "WAYMARK_ENV=production, plain HTTP"},
+        "load": {
+            "requests_per_endpoint": requests_per_endpoint,
+            "rounds": args.rounds,
+            "concurrency": args.concurrency,
+            "warmup": args.warmup,
+        },
+    }

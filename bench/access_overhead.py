@@ -23,7 +23,6 @@ checks and audit".
 from __future__ import annotations
 
 import argparse
-import datetime
 import secrets
 import shlex
 import sys
@@ -41,10 +40,9 @@ from _common import (
     by_scale,
     count_queries,
     log,
-    machine,
     machine_line,
-    postgres_version,
     replace_doc_block,
+    run_record,
     save_run,
     serve,
     server_env,
@@ -223,20 +221,8 @@ def main() -> None:
     ratio("person page: access checks and audit only (÷ bare signed in)", "detail", "detail_bare_signed")
     ratio("API list ÷ bare JSON", "api", "api_bare")
 
-    info = machine()
-    info["postgresql"] = postgres_version()
     result = {
-        "scale": args.scale,
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": command,
-        "machine": info,
-        "server": {"kind": "gunicorn", "workers": args.workers, "settings": "WAYMARK_ENV=production, plain HTTP"},
-        "load": {
-            "requests_per_endpoint": requests_per_endpoint,
-            "rounds": args.rounds,
-            "concurrency": args.concurrency,
-            "warmup": args.warmup,
-        },
+        **run_record(args, command, requests_per_endpoint),
         "data": actors["data"],
         "left_out": missing,
         "endpoints": summaries,

@@ -24,7 +24,6 @@ its accuracy on the demo's seeded near-duplicates, and how fast the demo is buil
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import random
 import secrets
@@ -48,10 +47,9 @@ from _common import (
     by_scale,
     count_queries,
     log,
-    machine,
     machine_line,
-    postgres_version,
     replace_doc_block,
+    run_record,
     save_run,
     serve,
     server_env,
@@ -443,21 +441,9 @@ def main() -> None:
                     endpoints.remove(endpoint)
             requests_per_endpoint = loader.measure(endpoints, args)
 
-    info = machine()
-    info["postgresql"] = postgres_version()
     summaries = {e.key: summarise(e) for e in endpoints} if not args.no_load else {}
     result = {
-        "scale": args.scale,
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": command,
-        "machine": info,
-        "server": {"kind": "gunicorn", "workers": args.workers, "settings": "WAYMARK_ENV=production, plain HTTP"},
-        "load": {
-            "requests_per_endpoint": requests_per_endpoint,
-            "rounds": args.rounds,
-            "concurrency": args.concurrency,
-            "warmup": args.warmup,
-        },
+        **run_record(args, command, requests_per_endpoint),
         "service": actors["service"],
         "data": actors["data"],
         "targets_p95_ms": TARGETS,

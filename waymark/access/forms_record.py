@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from waymark.access.constants import Restriction
 from waymark.access.models import BreakGlassReason, BreakGlassScope, Service
 from waymark.access.services_record import EXPLANATION_MAX, REASON_MAX, GlassFilters
-from waymark.audit.forms import DATE_FORMATS, EARLIEST
+from waymark.audit.forms import DayRangeForm
 
 # What each restriction means, shown next to its choice and on the confirmation page.
 RESTRICTION_EFFECTS = {
@@ -109,23 +107,9 @@ class RestrictionForm(forms.Form):
         return value
 
 
-class WhoLookedFilterForm(forms.Form):
+class WhoLookedFilterForm(DayRangeForm):
     """Narrow the who-looked lists by date and by the service that read the record. Sent by GET."""
 
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 27/3/2026",
-        error_messages={"invalid": "Enter the ‘from’ date as a real date, for example 27/3/2026"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 31/3/2026. Reads on this day are included",
-        error_messages={"invalid": "Enter the ‘to’ date as a real date, for example 31/3/2026"},
-    )
     service = forms.ModelChoiceField(
         label="Service that looked",
         queryset=Service.objects.none(),
@@ -139,29 +123,6 @@ class WhoLookedFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if services is not None:
             self.fields["service"].queryset = services  # type: ignore[attr-defined]
-
-    def _clean_day(self, name: str, which: str) -> date | None:
-        day = self.cleaned_data.get(name)
-        if day is None:
-            return None
-        if day < EARLIEST:
-            raise forms.ValidationError(f"The ‘{which}’ date must be on or after 1 January 2000", code="too_early")
-        if day > timezone.localdate():
-            raise forms.ValidationError(f"The ‘{which}’ date must be today or in the past", code="future")
-        return day
-
-    def clean_date_from(self) -> date | None:
-        return self._clean_day("date_from", "from")
-
-    def clean_date_to(self) -> date | None:
-        return self._clean_day("date_to", "to")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
-        return cleaned
 
     def filters(self) -> GlassFilters:
         """The validated filters; call only after is_valid()."""

@@ -19,8 +19,53 @@ EARLIEST = date(2000, 1, 1)
 REFERENCE = re.compile(r"^WM-[0-9A-Z]{5}$", re.IGNORECASE)
 
 
-class AuditFilterForm(forms.Form):
+class DayRangeForm(forms.Form):
+    """'From' and 'to' days for a filter form sent by GET: real, in order, not before
+    2000 and not in the future. Subclasses reword the help text as they need."""
+
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example 27/3/2026",
+        error_messages={"invalid": "Enter the ‘from’ date as a real date, for example 27/3/2026"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example 31/3/2026. The whole day is included",
+        error_messages={"invalid": "Enter the ‘to’ date as a real date, for example 31/3/2026"},
+    )
+
+    def _clean_day(self, name: str, which: str) -> date | None:
+        day = self.cleaned_data.get(name)
+        if day is None:
+            return None
+        if day < EARLIEST:
+            raise forms.ValidationError(f"The ‘{which}’ date must be on or after 1 January 2000", code="too_early")
+        if day > timezone.localdate():
+            raise forms.ValidationError(f"The ‘{which}’ date must be today or in the past", code="future")
+        return day
+
+    def clean_date_from(self) -> date | None:
+        return self._clean_day("date_from", "from")
+
+    def clean_date_to(self) -> date | None:
+        return self._clean_day("date_to", "to")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned
+
+
+class AuditFilterForm(DayRangeForm):
     """Narrow the audit log. Sent by GET, so a filtered list can be bookmarked and exported."""
+
+    field_order = ["user", "person", "service", "kind", "date_from", "date_to"]
 
     user = forms.CharField(
         label="Username",
@@ -45,21 +90,6 @@ class AuditFilterForm(forms.Form):
         required=False,
         choices=[("", "Any kind"), *AuditKind.choices],
     )
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 27/3/2026",
-        error_messages={"invalid": "Enter the ‘from’ date as a real date, for example 27/3/2026"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 31/3/2026. Events on this day are included",
-        error_messages={"invalid": "Enter the ‘to’ date as a real date, for example 31/3/2026"},
-    )
-
     def clean_user(self) -> str:
         return self.cleaned_data["user"].strip()
 
@@ -76,29 +106,6 @@ class AuditFilterForm(forms.Form):
             raise forms.ValidationError(
                 "Enter a person’s reference like WM-7K3Q9, or their record id", code="invalid"
             ) from None
-
-    def _clean_day(self, name: str, which: str) -> date | None:
-        day = self.cleaned_data.get(name)
-        if day is None:
-            return None
-        if day < EARLIEST:
-            raise forms.ValidationError(f"The ‘{which}’ date must be on or after 1 January 2000", code="too_early")
-        if day > timezone.localdate():
-            raise forms.ValidationError(f"The ‘{which}’ date must be today or in the past", code="future")
-        return day
-
-    def clean_date_from(self) -> date | None:
-        return self._clean_day("date_from", "from")
-
-    def clean_date_to(self) -> date | None:
-        return self._clean_day("date_to", "to")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
-        return cleaned
 
     def filters(self) -> AuditFilters:
         """The validated filters; call only after is_valid()."""
