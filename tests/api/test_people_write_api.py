@@ -136,6 +136,22 @@ def test_search_makes_a_bounded_number_of_queries(cast, django_assert_max_num_qu
     assert len(response.json()["results"]) == 40
 
 
+def test_search_of_people_nobody_works_with_makes_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
+    """Whom to contact falls back to the registering service and its organisation: read with the rows."""
+    for i in range(30):
+        service = (cast.outreach, cast.hostel)[i % 2]
+        PersonFactory(registered_by_service=service, first_name=f"Al{i}", last_name="Jones")
+    client = token_client(cast.outreach_worker)
+    with django_assert_max_num_queries(14):
+        response = client.get(SEARCH, {"q": "Jones"})
+    rows = response.json()["results"]
+    assert len(rows) == 30
+    assert {row["contacts"][0]["organisation_name"] for row in rows} == {
+        cast.outreach.organisation.name,
+        cast.hostel.organisation.name,
+    }
+
+
 def test_match_makes_a_bounded_number_of_queries(cast, robert, django_assert_max_num_queries):
     client = token_client(cast.outreach_worker)
     with django_assert_max_num_queries(14):

@@ -149,6 +149,83 @@ def test_different_people_score_below_the_threshold(query, candidate):
     assert value < MATCH_THRESHOLD, (value, reasons)
 
 
+# Different people that the first scoring showed to workers: a shared surname and no
+# date of birth to confirm, with first names that plainly differ.
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        (q("Jereemy", "Dobson"), person("Aimee", "Dobson")),
+        (q("Jereemy", "Dobson"), person("Tracy", "Dobson", D(1990, 4, 4))),
+        (q("Elaine", "Crawford", D(1986, 6, 9)), person("Daniel", "Crawford", age=38, on=D(2025, 1, 1))),
+        (q("Pawel", "Dabrowski"), person("Kamil", "Dabrowski")),
+        (q("Rachel", "Gregory", D(1977, 11, 19)), person("Ryan", "Gregory", D(1977, 12, 19))),
+        (q("Babak", "Mohammadi", D(1980, 1, 1), "year"), person("Hamid", "Mohammadi", D(1980, 3, 14))),
+        # The same first name, another surname, nothing else.
+        (q("Kibrom", "Mehrai", D(1971, 7, 11)), person("Kibrom", "Andemariam")),
+        (q("Pawel", "Dabrowski"), person("Pawel", "Grabowski")),
+        # Names spelt alike that are different names.
+        (q("Christian", "Lamb", D(1978, 7, 12)), person("Christopher", "Lamb")),
+        (q("Paul", "Green"), person("Paula", "Green")),
+        (q("Mary", "Brown"), person("Mark", "Brown")),
+        (q("Gosia", "Kozlowski"), person("Kasia", "Kozlowski")),
+        (q("Mo", "Riaz", D(1999, 7, 25)), person("Mohammed", "Rees")),
+        # A nickname two people share does not make two first names one.
+        (q("Jonny", "Peacock", known_as="Jock"), person("Lewis", "Peacock", D(1981, 2, 3), known_as="Jock")),
+        # A known-as alone is their first name: not a match for anyone with the surname.
+        (q(last="Marsden", known_as="Clifford", age=40, on=D(2025, 1, 1)), person("Jennifer", "Marsden")),
+        # A surname shared only through another name, with a different first name.
+        (q("Elaine", "Crawford", D(1986, 6, 9)), q("Valentin", "Popa", other_names=[("Patrick", "Crawford")])),
+        # An estimate far out.
+        (q("Dan", "Moss", age=30, on=D(2025, 1, 1)), person("Dan", "Moss", D(1980, 5, 12))),
+    ],
+)
+def test_a_different_first_name_without_a_confirming_date_of_birth_is_well_below(query, candidate):
+    value, reasons = score(query, candidate)
+    assert value < MATCH_THRESHOLD - 0.1, (value, reasons)
+
+
+# Near-duplicates the first scoring missed: a missing or rough date of birth must not
+# sink names that agree.
+@pytest.mark.parametrize(
+    ("query", "candidate"),
+    [
+        (q("Seun", "Okafor"), person("Oluwaseun", "Okafor", D(1991, 1, 18))),
+        (q("Leigh", "Jarvis"), person("Lee", "Jarvis", D(1996, 10, 13))),
+        (q("Stevie", "Schofield", age=35, on=D(2025, 1, 1)), person("Steven", "Schofield", age=40, on=D(2024, 1, 1))),
+        (q("Keith", "Hardy", age=45, on=D(2024, 5, 2)), person("Keith", "Hardy", D(1988, 5, 1), "month")),
+        (q("Guy", "Smith", age=30, on=D(2025, 1, 1)), person("Guy", "Davidson-Smith", D(1993, 2, 4))),
+        (q("Rui", "Santos-Pereira"), person("Rui", "Pereira Santos", D(1989, 10, 17))),
+        (q(last="Hyde", known_as="Jock", age=40, on=D(2025, 1, 1)), person("Gerard", "Hyde", known_as="Jock")),
+        (q("Jock", "Peacock"), person("Lewis", "Peacock", D(1981, 2, 3), known_as="Jock")),
+        (q("Marai", "Hayward", age=32, on=D(2026, 5, 1)), person("Maria", "Hayward", age=37, on=D(2025, 1, 23))),
+        (q("Amaka", "Ogunleye", D(1991, 1, 1), "year"), person("Chiamaka", "Ogunleye", D(1991, 12, 13))),
+    ],
+)
+def test_near_duplicates_without_a_good_date_of_birth_stay_above(query, candidate):
+    value, reasons = score(query, candidate)
+    assert value >= MATCH_THRESHOLD, (value, reasons)
+
+
+def test_a_date_of_birth_alone_is_never_a_match():
+    value, _ = score(q(dob=D(1980, 5, 12)), person("Dan", "Moss", D(1980, 5, 12)))
+    assert value < MATCH_THRESHOLD
+
+
+def test_more_agreement_scores_higher():
+    base = person("Robert", "Smith", D(1980, 5, 12))
+    values = [
+        score(query, base)[0]
+        for query in (
+            q("Robert", "Smith", D(1980, 5, 12)),
+            q("Bob", "Smith", D(1980, 5, 12)),
+            q("Bob", "Smith"),
+            q("Bob", "Smyth"),
+            q(last="Smith"),
+        )
+    ]
+    assert values == sorted(values, reverse=True) and len(set(values)) == len(values), values
+
+
 # A labelled set, the kind of near-duplicates the demo seeds: the threshold must
 # keep recall at or above 0.95 and precision at or above 0.9.
 PAIRS = [

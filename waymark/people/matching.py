@@ -3,12 +3,14 @@
 Two halves:
 
 * Pure functions, no database: `normalise`, `keys_for_person`, `keys_for_query`,
-  `score`. The demo generator and the benchmarks call them directly.
+  `weigh` and `score` (a Fellegi–Sunter-style match weight, and it on 0–1).
+  The demo generator and the benchmarks call them directly.
 * Lookups: `find_matches` (the live duplicate check) and `search` (the people
   list) read candidates through the `MatchKey` inverted index and the access
-  rules, then rank them here in Python. Both databases find the same candidates
-  with the same plain comparisons on the same keys, and rank them with the same
-  code, so SQLite and PostgreSQL give the same results.
+  rules (once, over the candidate ids), rank them here in Python from light rows,
+  and read full Person rows only for what is shown. Both databases find the same
+  candidates with the same plain comparisons on the same keys, and rank them with
+  the same code, so SQLite and PostgreSQL give the same results.
 
 A key is a short prefixed string, e.g. `ln:SMITH` (surname), `lp:SM0` (the
 surname's sound), `fr:ROBERT` (first name's nickname root), `dob:1980-05-12`.
@@ -17,15 +19,16 @@ surname's sound), `fr:ROBERT` (first name's nickname root), `dob:1980-05-12`.
 from __future__ import annotations
 
 import csv
+import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
@@ -49,16 +52,21 @@ __all__ = [
     "refresh_keys",
     "score",
     "search",
+    "weigh",
 ]
 
-# A candidate at or above this score is shown to the worker. Tuned on the pairs in
-# tests/people/test_matching.py (and measured on the demo's seeded near-duplicates).
+# A candidate at or above this score is shown to the worker. The score is the match
+# weight on a logistic curve with MATCH_WEIGHT (below) at this point, so the line sits
+# where the weights say: both names agreeing, or one name and a date of birth. Checked
+# on the pairs in tests/people/test_matching.py and the demo's seeded near-duplicates
+# (bench/shared_record.py), where recall and precision stay flat from 0.75 to 0.85.
 MATCH_THRESHOLD = 0.75
 # The key lookup ranks people by how many keys they share with the query and keeps
 # this many; the access rules then run once over them.
 KEY_CANDIDATES = 1000
-# Of those the user may see, at most this many are read and scored per check. A true
-# duplicate shares most keys (names, sounds, nickname root, dates), so it ranks first.
+# Of those the user may see, at most this many are scored per check (from light rows;
+# only the few shown are read in full). A true duplicate shares most keys (names,
+# sounds, nickname root, dates), so it ranks first.
 CANDIDATE_CAP = 100
 # Search reads more, so a date or a common surname still pages through its matches.
 SEARCH_CAP = 200
@@ -328,17 +336,90 @@ def keys_for_query(query: MatchQuery) -> set[str]:
 
 
 # --- scoring ----------------------------------------------------------------------
+#
+# A Fellegi–Sunter-style score: each field (surname, first name, date of birth) is
+# compared to an agreement level, and each level carries a weight, roughly
+# log2(m/u): how much more often that level is seen between two records of the same
+# person (m) than between two different people (u). Agreement adds, disagreement
+# subtracts, and a field missing on either side adds nothing: it neither counts for
+# nor against, so a record without a date of birth is still found on its names, but
+# only when the names themselves agree well. The total is then mapped onto 0–1 with
+# a logistic curve, placed so that MATCH_WEIGHT lands on MATCH_THRESHOLD.
+
+# The total weight shown as MATCH_THRESHOLD: both names agreeing (even with a slip
+# in one) is enough; one name on its own is not; a plainly different first name
+# or surname is not, unless a date of birth agrees too.
+MATCH_WEIGHT = 6.0
+# How fast the 0–1 score moves with the weight (weight units per logistic unit).
+WEIGHT_SCALE = 2.0
+
+SURNAME_WEIGHTS = {
+    "same": 4.5,
+    "part": 3.5,  # one half of a double surname, or its halves the other way round
+    "similar": 3.5,  # one slip of the keyboard, or sounds the same
+    "close": 1.5,  # spelt much alike, more than one slip
+    "unlike": -2.0,  # some likeness, but a different name (Green / Greenwood)
+    "different": -5.0,
+}
+FIRST_WEIGHTS = {
+    "same": 4.0,
+    "nickname": 3.5,  # one is a short form of the other (Bob / Robert)
+    "forms": 3.2,  # both forms of the same name (Stevie / Steven)
+    "similar": 3.0,  # one slip, or sounds the same
+    "close": 1.0,  # spelt much alike, or the start of the other
+    "initial": 0.5,  # only an initial on one side
+    "unlike": -2.0,  # some likeness, but a different name (Christian / Christopher, Paul / Paula)
+    "different": -6.0,
+}
+# Two people may share a known-as ("Jock", "Scouse"); two first names that plainly
+# differ are not rescued by it: the shared known-as then adds only this much to the
+# first names' own (negative) weight.
+SHARED_KNOWN_AS_BONUS = 2.0
+# A date of birth agreeing exactly is strong evidence; a plainly different one is
+# strong evidence against.
+DOB_WEIGHTS = {
+    "same": 6.0,
+    "swapped": 5.0,  # day and month the other way round
+    "one_slip": 3.0,  # one digit (or the day's two digits) differs
+    "same_month": 0.5,  # same month and year, another day
+    "same_birthday": -2.5,  # same day and month, another year
+    "same_year": -3.5,  # same year, month and day both differ
+    "different": -6.0,
+    "partial_same": 4.0,  # month and year agree, the day not recorded
+    "year_same": 2.5,  # only the year recorded on one side, and it agrees
+    "year_near": -1.0,  # only the year recorded, one apart
+    "partial_month_differs": -3.5,
+    "partial_different": -5.0,
+    "age_fits": 1.0,  # an estimated age within a few years: weak, estimates are often out
+    "age_close": 0.0,
+    "age_loose": -1.0,  # an estimate this far out happens, but rarely
+    "age_different": -5.0,
+}
+# Years an estimated age may be out, each side estimated adding its own error.
+AGE_FITS, AGE_CLOSE, AGE_LOOSE = 3, 6, 10
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One name a person goes by: a first word and a surname, and where it comes from."""
+
+    first: str
+    surname: str
+    parts: tuple[str, ...]
+    first_from: str  # "first name", "known-as" or "another name they have used"
+    surname_from: str  # "surname" or "another name they have used"
 
 
 @dataclass
 class _Profile:
-    firsts: list[tuple[str, str]] = field(default_factory=list)  # (normalised first name, where from)
-    surnames: list[tuple[str, list[str], str]] = field(default_factory=list)  # (whole, parts, where from)
+    names: list[_Name] = field(default_factory=list)
+    formal_firsts: list[str] = field(default_factory=list)  # first names proper (not known-as)
+    known_as: str = ""
     birth: BirthDate = field(default_factory=BirthDate)
 
 
 def _other_names_of(obj: Any) -> list[tuple[str, str]]:
-    if isinstance(obj, MatchQuery):
+    if isinstance(obj, (MatchQuery, _Row)):
         return list(obj.other_names)
     cache = getattr(obj, "_prefetched_objects_cache", {})
     if "other_names" in cache:
@@ -348,24 +429,46 @@ def _other_names_of(obj: Any) -> list[tuple[str, str]]:
     return list(_other_name_pairs(obj.other_names.all()))
 
 
+def _first_word(name: str) -> str:
+    tokens = _tokens(name)
+    return tokens[0] if tokens else ""
+
+
 def _profile(obj: Any) -> _Profile:
+    """The names a person goes by, each a first word paired with a surname, and their birth date.
+
+    A known-as goes with their surname; another name used without a surname takes
+    theirs, and one without a first name takes their first name (as the keys do).
+    """
     profile = _Profile(birth=birth_date_of(obj))
-    first = _tokens(obj.first_name or "")
-    if first:
-        profile.firsts.append((first[0], "first name"))
-    known = _tokens(obj.known_as or "")
-    if known:
-        profile.firsts.append((known[0], "known-as"))
+    first = _first_word(obj.first_name or "")
+    known = _first_word(obj.known_as or "")
     whole, parts = _surname_forms(obj.last_name or "")
-    if whole:
-        profile.surnames.append((whole, parts, "surname"))
+    if first:
+        profile.formal_firsts.append(first)
+    if first or not known:
+        profile.names.append(_Name(first, whole, tuple(parts), "first name", "surname"))
+    if known and known != first:
+        # With no first name, the known-as is the name they go by: no name pairs the
+        # surname with a blank first name, which would agree with anyone of that surname.
+        profile.names.append(_Name(known, whole, tuple(parts), "known-as", "surname"))
+    profile.known_as = known
     for other_first, other_last in _other_names_of(obj):
-        tokens = _tokens(other_first)
-        if tokens:
-            profile.firsts.append((tokens[0], "another name they have used"))
-        whole, parts = _surname_forms(other_last)
-        if whole:
-            profile.surnames.append((whole, parts, "another name they have used"))
+        other = _first_word(other_first)
+        if other:
+            profile.formal_firsts.append(other)
+        other_whole, other_parts = _surname_forms(other_last)
+        if not other_whole:
+            other_whole, other_parts = whole, parts
+        profile.names.append(
+            _Name(
+                other or first,
+                other_whole,
+                tuple(other_parts),
+                "another name they have used" if other else "first name",
+                "another name they have used" if _compact(other_last) else "surname",
+            )
+        )
     return profile
 
 
@@ -373,46 +476,79 @@ def _title(word: str) -> str:
     return word[:1] + word[1:].lower()
 
 
-def _surname_similarity(a: str, a_parts: list[str], b: str, b_parts: list[str]) -> tuple[float, str]:
+def _sounds_alike(a: str, b: str) -> bool:
+    """Same metaphone, and not by chance: spelt somewhat alike and starting alike, or spelt much alike.
+
+    Metaphone drops vowels, so on its own it pairs Riaz with Rees and Gosia with Kasia.
+    """
+    sound_a, sound_b = _phonetic(a), _phonetic(b)
+    if not sound_a or sound_a != sound_b:
+        return False
+    sim = JaroWinkler.normalized_similarity(a, b)
+    return sim >= 0.8 or (a[0] == b[0] and sim >= 0.65)
+
+
+def _surname_level(a: str, a_parts: tuple[str, ...], b: str, b_parts: tuple[str, ...]) -> tuple[str, str]:
+    """How two surnames (each whole, and its parts when double) agree, and why in words."""
     if a == b:
-        return 1.0, "same surname"
+        return "same", "same surname"
     shared = ({a, *a_parts} & {b, *b_parts}) - PARTICLES
     if shared:
-        return 0.92, f"shares part of a double surname ({_title(sorted(shared)[0])})"
-    sim = JaroWinkler.normalized_similarity(a, b)
-    reason = ""
-    if sim >= 0.9:
-        reason = "surname spelt similarly"
+        return "part", f"shares part of a double surname ({_title(sorted(shared)[0])})"
+    if _sounds_alike(a, b):
+        return "similar", "surname sounds alike"
     if DamerauLevenshtein.distance(a, b) == 1 and len(min(a, b, key=len)) >= 4:
-        sim, reason = max(sim, 0.92), "surname spelt similarly"
-    sound_a, sound_b = _phonetic(a), _phonetic(b)
-    if sound_a and sound_a == sound_b:
-        sim, reason = max(sim, 0.9), "surname sounds alike"
-    return sim, reason
+        return "similar", "surname spelt similarly"
+    sim = JaroWinkler.normalized_similarity(a, b)
+    if sim >= 0.9 and DamerauLevenshtein.distance(a, b) <= 2:
+        return "close", "surname spelt similarly"
+    if sim >= 0.8:
+        return "unlike", ""
+    return "different", ""
 
 
-def _first_similarity(a: str, b: str) -> tuple[float, str]:
+def _known_name(name: str) -> bool:
+    return name in _nickname_table()
+
+
+def _first_level(a: str, b: str) -> tuple[str, str]:
+    """How two first names agree, and why in words.
+
+    Two names that are each a given name in their own right and not forms of one
+    another (Mary / Mark, Christian / Christopher) are different names however alike
+    they are spelt; so are a name and its feminine form (Paul / Paula, Daniel / Daniela).
+    """
     if a == b:
-        return 1.0, "same first name"
+        return "same", "same first name"
     shared = nickname_roots(a) & nickname_roots(b)
     if shared:
         root = sorted(shared)[0]
         other = b if root == a else a
         if root in (a, b):
-            return 0.93, f"{_title(other)} is a nickname of {_title(root)}"
-        return 0.9, f"{_title(a)} and {_title(b)} are both forms of {_title(root)}"
+            return "nickname", f"{_title(other)} is a nickname of {_title(root)}"
+        return "forms", f"{_title(a)} and {_title(b)} are both forms of {_title(root)}"
     if len(a) == 1 or len(b) == 1:
-        return (0.75, "same initial") if a[0] == b[0] else (0.0, "")
+        return ("initial", "same initial") if a[0] == b[0] else ("different", "")
+    short, long_ = sorted((a, b), key=len)
     sim = JaroWinkler.normalized_similarity(a, b)
-    reason = "first name spelt similarly" if sim >= 0.9 else ""
-    if DamerauLevenshtein.distance(a, b) == 1 and len(min(a, b, key=len)) >= 3:
-        sim, reason = max(sim, 0.9), "first name spelt similarly"
-    sound_a, sound_b = _phonetic(a), _phonetic(b)
-    if sound_a and sound_a == sound_b:
-        sim, reason = max(sim, 0.9), "first name sounds alike"
-    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)) and sim < 0.88:
-        sim, reason = 0.88, "first name is the start of the other"
-    return sim, reason
+    if long_ in (short + "A", short + "E"):
+        return "unlike", ""
+    if _known_name(a) and _known_name(b):
+        # Two distinct given names: only a same sound makes them one (Leigh / Lee).
+        if _sounds_alike(a, b):
+            return "similar", "first name sounds alike"
+        return ("unlike", "") if sim >= 0.8 else ("different", "")
+    if DamerauLevenshtein.distance(a, b) == 1 and len(short) >= 3:
+        return "similar", "first name spelt similarly"
+    if _sounds_alike(a, b):
+        return "similar", "first name sounds alike"
+    if len(short) >= 3 and long_.startswith(short):
+        return "close", "first name is the start of the other"
+    if sim >= 0.9 and DamerauLevenshtein.distance(a, b) <= 2:
+        return "close", "first name spelt similarly"
+    if sim >= 0.8:
+        return "unlike", ""
+    return "different", ""
 
 
 def _one_digit_apart(a: int, b: int, width: int) -> bool:
@@ -420,8 +556,69 @@ def _one_digit_apart(a: int, b: int, width: int) -> bool:
     return sum(c != d for c, d in zip(x, y, strict=True)) == 1
 
 
+def _birth_year(birth: BirthDate) -> float:
+    """The (fractional) year someone was born in, as near as the record says."""
+    if birth.precision == "estimated":
+        assert birth.estimated_age is not None
+        on = birth.estimated_on or date.today()
+        return on.year + (on.timetuple().tm_yday - 1) / 365.25 - birth.estimated_age
+    assert birth.value is not None
+    if birth.precision == "year":
+        return birth.value.year + 0.5
+    if birth.precision == "month":
+        return birth.value.year + (birth.value.month - 0.5) / 12
+    return birth.value.year + (birth.value.timetuple().tm_yday - 1) / 365.25
+
+
+def _dob_level(a: BirthDate, b: BirthDate) -> tuple[str | None, str]:
+    """How two dates of birth agree, as far as each is known; None when either is not known."""
+    if not a.known or not b.known:
+        return None, "no date of birth recorded" if (a.known or b.known) else "no date of birth on either"
+    if a.precision == "estimated" or b.precision == "estimated":
+        # Each estimate brings its own error: two estimates may be further apart.
+        slack = 1.5 if a.precision == b.precision == "estimated" else 1.0
+        gap = abs(_birth_year(a) - _birth_year(b))
+        if gap <= AGE_FITS * slack:
+            return "age_fits", "age fits the estimate"
+        if gap <= AGE_CLOSE * slack:
+            return "age_close", "age close to the estimate"
+        if gap <= AGE_LOOSE * slack:
+            return "age_loose", ""
+        return "age_different", ""
+    assert a.value is not None and b.value is not None
+    x, y = a.value, b.value
+    if a.precision == "exact" and b.precision == "exact":
+        if x == y:
+            return "same", "same date of birth"
+        if x.year == y.year and x.day == y.month and x.month == y.day:
+            return "swapped", "day and month swapped"
+        if x.year == y.year and x.month == y.month:
+            if _one_digit_apart(x.day, y.day, 2) or f"{x.day:02d}" == f"{y.day:02d}"[::-1]:
+                return "one_slip", "date of birth differs by one digit"
+            return "same_month", "same month and year of birth"
+        if x.month == y.month and x.day == y.day:
+            if _one_digit_apart(x.year, y.year, 4) or abs(x.year - y.year) == 1:
+                return "one_slip", "same birthday, year differs by one digit"
+            return "same_birthday", ""
+        if x.year == y.year and x.day == y.day and _one_digit_apart(x.month, y.month, 2):
+            return "one_slip", "date of birth differs by one digit"
+        if x.year == y.year:
+            return "same_year", ""
+        return "different", ""
+    if "year" in (a.precision, b.precision):
+        if x.year == y.year:
+            return "year_same", "same year of birth (only the year recorded)"
+        return ("year_near", "") if abs(x.year - y.year) == 1 else ("partial_different", "")
+    # At least one has month and year only.
+    if (x.year, x.month) == (y.year, y.month):
+        return "partial_same", "same month and year of birth (day not recorded)"
+    if x.year == y.year:
+        return "partial_month_differs", ""
+    return "partial_different", ""
+
+
 def _dob_similarity(a: BirthDate, b: BirthDate) -> tuple[float | None, str]:
-    """How well two dates of birth agree: None when either is not known."""
+    """How well two dates of birth agree on 0–1, for search: None when either is not known."""
     if not a.known or not b.known:
         return None, "no date of birth recorded" if (a.known or b.known) else "no date of birth on either"
     if a.precision == "estimated" or b.precision == "estimated":
@@ -462,64 +659,89 @@ def _dob_similarity(a: BirthDate, b: BirthDate) -> tuple[float | None, str]:
     return 0.0, "different date of birth"
 
 
-def _best(pairs: Iterable[tuple[float, str, str, str]]) -> tuple[float, str, str, str] | None:
-    best = None
-    for item in pairs:
-        if best is None or item[0] > best[0]:
-            best = item
-    return best
+def _first_weight(q: _Profile, qn: _Name, c: _Profile, cn: _Name) -> tuple[float, str, str]:
+    """The weight of two names' first words, why, and the level; nothing when either has none."""
+    if not qn.first or not cn.first:
+        return 0.0, "", ""
+    level, reason = _first_level(qn.first, cn.first)
+    weight = FIRST_WEIGHTS[level]
+    if (
+        weight > 0
+        and "known-as" in (qn.first_from, cn.first_from)
+        and q.known_as
+        and c.known_as
+        and q.formal_firsts
+        and c.formal_firsts
+    ):
+        # Both have a first name and a known-as: a known-as in common (Jock, Scouse) or
+        # one's known-as fitting the other's first name does not make two plainly
+        # different first names one. (With no known-as of its own, a side's first name
+        # may well be what they are called, so it is not held to this.)
+        formal = max(FIRST_WEIGHTS[_first_level(a, b)[0]] for a in q.formal_firsts for b in c.formal_firsts)
+        if formal < 0:
+            weight = min(weight, formal + SHARED_KNOWN_AS_BONUS)
+    return weight, reason, level
+
+
+def _name_reasons(qn: _Name, cn: _Name, surname: tuple[float, str], first: tuple[float, str, str]) -> list[str]:
+    reasons = []
+    if surname[0] > 0 and surname[1]:
+        other = "another name they have used" in (qn.surname_from, cn.surname_from)
+        reasons.append(surname[1] + (" (another name they have used)" if other else ""))
+    if first[0] > 0 and first[1]:
+        if "known-as" in (qn.first_from, cn.first_from):
+            reasons.append("known-as matches" if first[2] == "same" else f"known-as: {first[1]}")
+        elif "another name they have used" in (qn.first_from, cn.first_from):
+            reasons.append(f"{first[1]} (another name they have used)")
+        else:
+            reasons.append(first[1])
+    return reasons
+
+
+def weigh(query: Any, candidate: Any) -> tuple[float, list[str]]:
+    """The match weight of `candidate` for `query` (log-odds, roughly in bits) and why in words.
+
+    The names are compared pair by pair: each name the query goes by (first name,
+    known-as, other names used) against each of the candidate's, and the best pair
+    counts, so a first name is never matched with a surname from another name.
+    """
+    q, c = _profile(query), _profile(candidate)
+    best: tuple[float, list[str], bool] | None = None
+    for qn in q.names:
+        for cn in c.names:
+            surname: tuple[float, str] = (0.0, "")
+            if qn.surname and cn.surname:
+                level, reason = _surname_level(qn.surname, qn.parts, cn.surname, cn.parts)
+                surname = (SURNAME_WEIGHTS[level], reason)
+            first = _first_weight(q, qn, c, cn)
+            total = surname[0] + first[0]
+            if best is None or total > best[0]:
+                best = (total, _name_reasons(qn, cn, surname, first), surname[0] > 0 or first[0] > 0)
+    assert best is not None  # every profile has its own name, even an empty one
+    total, reasons, names_agree = best
+
+    level, dob_reason = _dob_level(q.birth, c.birth)
+    if level is not None:
+        total += DOB_WEIGHTS[level]
+    if dob_reason:
+        reasons.append(dob_reason)
+    if not names_agree:
+        # A date of birth alone is never a match: some name must agree too.
+        total = min(total, MATCH_WEIGHT - WEIGHT_SCALE)
+    return total, reasons
 
 
 def score(query: Any, candidate: Any) -> tuple[float, list[str]]:
     """How likely `candidate` is the person `query` describes, 0 to 1, and why in words.
 
-    Both are a MatchQuery or a Person. Names and date of birth each count when
-    both sides have them; evidence that is missing lowers confidence rather than
-    counting against, so a record without a date of birth can still be found.
+    Both are a MatchQuery or a Person. The match weight (`weigh`) on a logistic
+    curve: MATCH_WEIGHT is MATCH_THRESHOLD; every WEIGHT_SCALE more or less moves
+    the odds by e. Names and date of birth each count when both sides have them;
+    a missing one counts neither for nor against.
     """
-    q, c = _profile(query), _profile(candidate)
-    parts: list[tuple[float, float]] = []
-    reasons: list[str] = []
-
-    surname = _best(
-        (*_surname_similarity(a, ap, b, bp), wa, wb) for a, ap, wa in q.surnames for b, bp, wb in c.surnames
-    )
-    if surname is not None:
-        parts.append((0.35, surname[0]))
-        if surname[1] and surname[0] >= 0.75:
-            where = {surname[2], surname[3]} - {"surname"}
-            reasons.append(surname[1] + (f" ({next(iter(where))})" if where else ""))
-
-    first = _best((*_first_similarity(a, b), wa, wb) for a, wa in q.firsts for b, wb in c.firsts)
-    if first is not None:
-        parts.append((0.25, first[0]))
-        if first[1] and first[0] >= 0.75:
-            if "known-as" in (first[2], first[3]):
-                reasons.append("known-as matches" if first[0] == 1.0 else f"known-as: {first[1]}")
-            elif "another name they have used" in (first[2], first[3]):
-                reasons.append(f"{first[1]} (another name they have used)")
-            else:
-                reasons.append(first[1])
-
-    dob, dob_reason = _dob_similarity(q.birth, c.birth)
-    if dob is not None:
-        parts.append((0.40, dob))
-    if dob_reason and (dob is None or dob >= 0.2):
-        reasons.append(dob_reason)
-
-    if not parts:
-        return 0.0, []
-    raw = sum(w * s for w, s in parts) / sum(w for w, _ in parts)
-    if len(parts) == 3:
-        confidence = 1.0
-    elif len(parts) == 2:
-        confidence = 0.92 if dob is None else 0.9
-    else:
-        confidence = 0.6
-    # Same names on both sides but plainly different dates of birth: two people.
-    if dob is not None and dob == 0.0:
-        confidence *= 0.9
-    return round(raw * confidence, 3), reasons
+    total, reasons = weigh(query, candidate)
+    odds = (total - MATCH_WEIGHT) / WEIGHT_SCALE + math.log(MATCH_THRESHOLD / (1 - MATCH_THRESHOLD))
+    return round(1 / (1 + math.exp(-odds)), 3), reasons
 
 
 # --- candidates -------------------------------------------------------------------
@@ -563,9 +785,12 @@ def _key_filter(keys: Iterable[str], prefixes: Iterable[str] = ()) -> Any:
 def _ranked_ids(area_id: int, keys: set[str], prefixes: Iterable[str], exclude: Iterable[int]) -> list[int]:
     """People sharing most keys with the query, best first, at most KEY_CANDIDATES.
 
-    One query on the match-key index alone (no join): cheap whatever the area's size.
+    A surname key (`ln:`, `lp:`) counts twice: a surname agreeing says more than a
+    first name or a year, so among many who share only a common first name, those
+    sharing the surname come first. One query on the match-key index alone (no
+    join): cheap whatever the area's size.
     """
-    from django.db.models import Count
+    from django.db.models import Case, IntegerField, Sum, Value, When
 
     from waymark.people.models import MatchKey
 
@@ -575,36 +800,94 @@ def _ranked_ids(area_id: int, keys: set[str], prefixes: Iterable[str], exclude: 
     exclude = list(exclude)
     if exclude:
         rows = rows.exclude(person_id__in=exclude)
-    ranked = rows.values("person_id").annotate(hits=Count("id")).order_by("-hits", "person_id")[:KEY_CANDIDATES]
+    # A range, as in _key_filter: "l" holds exactly the surname keys (ln:, lp:).
+    weight = Case(When(key__gte="l", key__lt="m", then=Value(2)), default=Value(1), output_field=IntegerField())
+    ranked = rows.values("person_id").annotate(hits=Sum(weight)).order_by("-hits", "person_id")[:KEY_CANDIDATES]
     return [row["person_id"] for row in ranked]
 
 
-def _visible_people(
-    user: Any, ctx: Any, ids: list[int], cap: int, *, full_only: bool, select: tuple[str, ...]
-) -> list[Any]:
-    """Of `ids` (best first), the first `cap` people the user may see, with `full_access` set.
+# What scoring reads of a candidate: one light row, not a model instance.
+ROW_FIELDS = (
+    "first_name",
+    "last_name",
+    "known_as",
+    "date_of_birth",
+    "birth_date_precision",
+    "estimated_age",
+    "age_estimated_on",
+)
 
-    The access rules run once, in one query over the candidate ids; the rows are
-    then read by primary key (they were just checked in this request) with their
-    other names.
+
+@dataclass
+class _Row:
+    """A candidate as scoring sees it: names, birth fields, other names and whether it is seen in full.
+
+    Scoring a hundred candidates reads these from plain tuples; only the few shown
+    are then read as Person rows.
+    """
+
+    pk: int
+    first_name: str
+    last_name: str
+    known_as: str
+    date_of_birth: date | None
+    birth_date_precision: str
+    estimated_age: int | None
+    age_estimated_on: date | None
+    full_access: bool = True
+    other_names: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _seen_by(user: Any, ctx: Any, *, full_only: bool) -> Any:
+    """The people `user` may see (in full only, if asked), with `full_access` annotated."""
+    from django.db.models import Value
+
+    from waymark.people.models import Person
+
+    if ctx.is_area_admin:
+        # Every record of the area, in full: no per-row rules to run.
+        return Person.objects.filter(area_id=ctx.area_id).annotate(full_access=Value(True))
+    seen = Person.objects.visible_to(user).with_full_access(user)
+    return seen.filter(full_access=True) if full_only else seen
+
+
+def _candidate_rows(seen: Any, ids: list[int], cap: int) -> list[_Row]:
+    """Of `ids` (best first), the first `cap` of those in `seen`, as light rows with their other names.
+
+    Two queries: the access rules run once, over the candidate ids only, and bring
+    the fields scoring needs with them; then the kept candidates' other names.
+    """
+    from waymark.people.models import OtherName
+
+    if not ids:
+        return []
+    rows = {
+        values[0]: _Row(values[0], *values[2:], full_access=values[1])
+        for values in seen.filter(pk__in=ids).order_by().values_list("pk", "full_access", *ROW_FIELDS)
+    }
+    keep = [rows[pk] for pk in ids if pk in rows][:cap]
+    by_pk = {row.pk: row for row in keep}
+    names = OtherName.objects.filter(person_id__in=list(by_pk)).order_by("pk")
+    for person_id, first, last in names.values_list("person_id", "first_name", "last_name"):
+        by_pk[person_id].other_names.append((first, last))
+    return keep
+
+
+def _people_rows(ids: list[int], full_access: dict[int, bool], select: tuple[str, ...]) -> list[Any]:
+    """The Person rows of `ids`, in that order, with `full_access` set.
+
+    The ids were checked against the access rules in this request; this reads only
+    the few to show.
     """
     from waymark.people.models import Person
 
     if not ids:
         return []
-    if ctx.is_area_admin:
-        allowed = dict.fromkeys(ids, True)  # every record of the area, in full (ids are of the area)
-    else:
-        allowed = dict(
-            Person.objects.visible_to(user).with_full_access(user).filter(pk__in=ids).values_list("pk", "full_access")
-        )
-    keep = [pk for pk in ids if pk in allowed and (allowed[pk] or not full_only)][:cap]
-    if not keep:
-        return []
-    people = list(Person.objects.filter(pk__in=keep).select_related(*select).prefetch_related("other_names"))
-    for person in people:
-        person.full_access = allowed[person.pk]
-    return people
+    people = Person.objects.filter(pk__in=ids).select_related(*select).in_bulk()
+    ordered = [people[pk] for pk in ids if pk in people]
+    for person in ordered:
+        person.full_access = full_access[person.pk]
+    return ordered
 
 
 def _contacts_for(people: list[Any]) -> dict[int, list[Any]]:
@@ -627,14 +910,32 @@ def _contacts_for(people: list[Any]) -> dict[int, list[Any]]:
     return contacts
 
 
-def _rank(query: MatchQuery, people: Iterable[Any], limit: int, threshold: float) -> list[tuple[Any, float, list[str]]]:
+def _rank(query: MatchQuery, rows: Iterable[_Row], limit: int, threshold: float) -> list[tuple[_Row, float, list[str]]]:
     scored = []
-    for person in people:
-        value, reasons = score(query, person)
+    for row in rows:
+        value, reasons = score(query, row)
         if value >= threshold:
-            scored.append((person, value, reasons))
-    scored.sort(key=lambda row: (-row[1], normalise(row[0].last_name), normalise(row[0].first_name), row[0].pk))
+            scored.append((row, value, reasons))
+    scored.sort(key=lambda item: (-item[1], normalise(item[0].last_name), normalise(item[0].first_name), item[0].pk))
     return scored[:limit]
+
+
+def _candidates(ranked: list[tuple[_Row, float, list[str]]], select: tuple[str, ...]) -> list[Candidate]:
+    people = _people_rows([row.pk for row, _, _ in ranked], {row.pk: row.full_access for row, _, _ in ranked}, select)
+    by_pk = {person.pk: person for person in people}
+    limited = [person for person in people if not person.full_access]
+    contacts = _contacts_for(limited)
+    return [
+        Candidate(
+            person=by_pk[row.pk],
+            score=value,
+            reasons=reasons if row.full_access else [],
+            visibility=Visibility.FULL if row.full_access else Visibility.EXISTS,
+            contacts=contacts.get(row.pk, []) if not row.full_access else [],
+        )
+        for row, value, reasons in ranked
+        if row.pk in by_pk
+    ]
 
 
 def find_matches(
@@ -646,8 +947,9 @@ def find_matches(
     full come with name and reasons; protected ones seen as "exists" come with
     whom to contact only; hidden people never appear. A bounded number of queries:
     one on `matchkey_area_key` for the candidates, one for which of them the user
-    may see (the access rules, once), one for their rows, one for their other
-    names and one for whom to contact about protected ones.
+    may see (the access rules, once, over those ids) with what scoring needs, one
+    for their other names, one for the rows of the few shown and one for whom to
+    contact about protected ones among them.
     """
     from waymark.access import rules
 
@@ -655,22 +957,8 @@ def find_matches(
     if ctx.area_id is None or not ctx.is_authenticated or ctx.is_analyst_only:
         return []
     ids = _ranked_ids(ctx.area_id, keys_for_query(query), (), exclude)
-    people = _visible_people(
-        user, ctx, ids, CANDIDATE_CAP, full_only=False, select=("registered_by_service__organisation",)
-    )
-    ranked = _rank(query, people, limit, threshold)
-    limited = [person for person, _, _ in ranked if not person.full_access]
-    contacts = _contacts_for(limited)
-    return [
-        Candidate(
-            person=person,
-            score=value,
-            reasons=reasons if person.full_access else [],
-            visibility=Visibility.FULL if person.full_access else Visibility.EXISTS,
-            contacts=contacts.get(person.pk, []) if not person.full_access else [],
-        )
-        for person, value, reasons in ranked
-    ]
+    rows = _candidate_rows(_seen_by(user, ctx, full_only=False), ids, CANDIDATE_CAP)
+    return _candidates(_rank(query, rows, limit, threshold), ("registered_by_service__organisation",))
 
 
 def find_matches_in_area(
@@ -681,21 +969,15 @@ def find_matches_in_area(
     For the demo's accuracy benchmark and batch tools, never for a page: it skips
     the per-user access rules. `threshold=0` returns the top `limit` whatever their score.
     """
+    from django.db.models import Value
+
     from waymark.people.models import Person
 
     area_id = getattr(area, "pk", area)
-    ids = _ranked_ids(area_id, keys_for_query(query), (), exclude)[:CANDIDATE_CAP]
-    if not ids:
-        return []
-    people = (
-        Person.objects.filter(area_id=area_id, pk__in=ids)
-        .select_related("registered_by_service__organisation")
-        .prefetch_related("other_names")
-    )
-    return [
-        Candidate(person=person, score=value, reasons=reasons, visibility=Visibility.FULL)
-        for person, value, reasons in _rank(query, people, limit, threshold)
-    ]
+    ids = _ranked_ids(area_id, keys_for_query(query), (), exclude)
+    everyone = Person.objects.filter(area_id=area_id).annotate(full_access=Value(True))
+    rows = _candidate_rows(everyone, ids, CANDIDATE_CAP)
+    return _candidates(_rank(query, rows, limit, threshold), ("registered_by_service__organisation",))
 
 
 # --- keeping keys -----------------------------------------------------------------
@@ -863,12 +1145,57 @@ def search_score(query: SearchQuery, person: Any) -> float:
     return round(sum(w * s for w, s in values) / sum(w for w, _ in values), 3)
 
 
+class _RankedPeople(Sequence[Any]):
+    """Search results, best first, read as Person rows only for the part a page shows.
+
+    Each person carries `full_access` and `search_score`. Slicing reads one query
+    for the slice (with the registering service and its organisation: whom to
+    contact about someone no service works with now); a whole list is only read
+    when asked for.
+    """
+
+    def __init__(self, ranked: list[tuple[_Row, float]]) -> None:
+        self._ranked = ranked
+        self._read: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self._ranked)
+
+    def _people(self, part: list[tuple[_Row, float]]) -> list[Any]:
+        wanted = [row.pk for row, _ in part if row.pk not in self._read]
+        full = {row.pk: row.full_access for row, _ in part}
+        for person in _people_rows(wanted, full, ("registered_by_service__organisation",)):
+            self._read[person.pk] = person
+        people = []
+        for row, value in part:
+            person = self._read.get(row.pk)
+            if person is not None:
+                person.search_score = value
+                people.append(person)
+        return people
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self._people(self._ranked[index])
+        [person] = self._people([self._ranked[index]])
+        return person
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._people(self._ranked))
+
+
 @dataclass
 class SearchResult:
     """People found for a search, best first: `people` carry `full_access` and `search_score`."""
 
     query: SearchQuery
-    people: list[Any]
+    people: Sequence[Any]
 
 
 def search(user: Any, text: str) -> SearchResult:
@@ -877,7 +1204,8 @@ def search(user: Any, text: str) -> SearchResult:
     Names and dates of birth find only records the user sees in full; a
     protected record seen as "exists" is found by its exact reference only.
     Queries: one for a reference; otherwise one on the match keys, one for which
-    candidates the user may see, one for their rows and one for their other names.
+    candidates the user may see (with the fields ranking needs), one for their
+    other names, and one for the Person rows of each page of results read.
     """
     from waymark.access import rules
     from waymark.people.models import Person
@@ -886,18 +1214,22 @@ def search(user: Any, text: str) -> SearchResult:
     ctx = rules.context_for(user)
     if query.is_empty or ctx.area_id is None:
         return SearchResult(query, [])
-    people = Person.objects.visible_to(user).with_full_access(user).select_related("registered_by_service")
     if query.reference:
-        found = list(people.filter(reference=query.reference))
+        found = list(
+            Person.objects.visible_to(user)
+            .with_full_access(user)
+            .select_related("registered_by_service__organisation")
+            .filter(reference=query.reference)
+        )
         for person in found:
             person.search_score = 1.0
         return SearchResult(query, found)
     keys, prefixes = _search_keys(query)
     ids = _ranked_ids(ctx.area_id, keys, prefixes, ())
     ranked = []
-    for person in _visible_people(user, ctx, ids, SEARCH_CAP, full_only=True, select=("registered_by_service",)):
-        person.search_score = search_score(query, person)
-        if person.search_score >= SEARCH_MIN_SCORE:
-            ranked.append(person)
-    ranked.sort(key=lambda p: (-p.search_score, normalise(p.last_name), normalise(p.first_name), p.pk))
-    return SearchResult(query, ranked)
+    for row in _candidate_rows(_seen_by(user, ctx, full_only=True), ids, SEARCH_CAP):
+        value = search_score(query, row)
+        if value >= SEARCH_MIN_SCORE:
+            ranked.append((row, value))
+    ranked.sort(key=lambda item: (-item[1], normalise(item[0].last_name), normalise(item[0].first_name), item[0].pk))
+    return SearchResult(query, _RankedPeople(ranked))
