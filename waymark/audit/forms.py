@@ -90,6 +90,7 @@ class AuditFilterForm(DayRangeForm):
         required=False,
         choices=[("", "Any kind"), *AuditKind.choices],
     )
+
     def clean_user(self) -> str:
         return self.cleaned_data["user"].strip()
 

@@ -370,7 +370,9 @@ class CandidateSerializer(serializers.Serializer):
     `person` is null, `reasons` empty, and `contacts` says whom to ask."""
 
     visibility = CandidateVisibilityField()
-    score = serializers.FloatField(min_value=0, max_value=1, help_text="How well it matches, 0 to 1.")
+    score = serializers.FloatField(
+        min_value=0, max_value=1, allow_null=True, help_text="How well it matches, 0 to 1; null for a protected record."
+    )
     reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it matches, in words.")
     person = CandidatePersonSerializer(allow_null=True)
     contacts = ContactSerializer(many=True, help_text="For a protected record: the services to contact.")
@@ -401,7 +403,8 @@ class PeopleWrites(permissions.BasePermission):
     message = "Only a worker or manager of a service can register or change a person."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS or getattr(view, "action", "") == "match":
+        # The duplicate check is part of registering, so it is for writers too.
+        if request.method in permissions.SAFE_METHODS:
             return True
         if getattr(view, "action", None) is None:
             return True  # a method this route does not have: DRF answers 405

@@ -19,6 +19,7 @@ surname's sound), `fr:ROBERT` (first name's nickname root), `dob:1980-05-12`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import re
 import unicodedata
@@ -756,7 +757,7 @@ class Candidate:
     """
 
     person: Any
-    score: float
+    score: float | None
     reasons: list[str]
     visibility: Visibility
     contacts: list[Any] = field(default_factory=list)
@@ -911,9 +912,15 @@ def _contacts_for(people: list[Any]) -> dict[int, list[Any]]:
 
 
 def _rank(query: MatchQuery, rows: Iterable[_Row], limit: int, threshold: float) -> list[tuple[_Row, float, list[str]]]:
+    # A protected record the user may only know exists is judged on the names alone:
+    # were the date of birth to count, stepping through dates until it appeared (or
+    # scored higher) would tell a stranger the refuge resident's birthday.
+    without_birth = dataclasses.replace(
+        query, date_of_birth=None, birth_date_precision="unknown", estimated_age=None, age_estimated_on=None
+    )
     scored = []
     for row in rows:
-        value, reasons = score(query, row)
+        value, reasons = score(query if row.full_access else without_birth, row)
         if value >= threshold:
             scored.append((row, value, reasons))
     scored.sort(key=lambda item: (-item[1], normalise(item[0].last_name), normalise(item[0].first_name), item[0].pk))
@@ -928,7 +935,8 @@ def _candidates(ranked: list[tuple[_Row, float, list[str]]], select: tuple[str, 
     return [
         Candidate(
             person=by_pk[row.pk],
-            score=value,
+            # No score for a protected record: it would hint at how closely it matched.
+            score=value if row.full_access else None,
             reasons=reasons if row.full_access else [],
             visibility=Visibility.FULL if row.full_access else Visibility.EXISTS,
             contacts=contacts.get(row.pk, []) if not row.full_access else [],
@@ -1057,8 +1065,8 @@ def parse_search(text: str) -> SearchQuery:
                 dates.append(BirthDate(d, "exact"))
             continue
         if m := MONTH_YEAR.match(token):
-            if 1 <= int(m[1]) <= 12:
-                dates.append(BirthDate(date(int(m[2]), int(m[1]), 1), "month"))
+            if d := _valid_date(int(m[2]), int(m[1]), 1):
+                dates.append(BirthDate(d, "month"))
             continue
         if YEAR.match(token):
             dates.append(BirthDate(date(int(token), 1, 1), "year"))

@@ -23,6 +23,7 @@ from waymark.access.constants import Restriction, Visibility
 from waymark.access.models import District, Service
 from waymark.audit.models import AuditKind
 from waymark.audit.services import changes_between, record
+from waymark.casework.models import Episode
 from waymark.people import matching
 from waymark.people.models import BirthDatePrecision, OtherName, Person
 
@@ -179,8 +180,19 @@ def open_person(user: Any, public_id: UUID | str) -> PersonView:
     return PersonView(person=person, visibility=visibility, broken_glass=glass)
 
 
+def _require_working_writer(user: Any, person: Person) -> None:
+    """Details are changed by a worker or manager of a service working with the person:
+    a partner who can only look the record up must not rewrite how to reach them."""
+    ctx = rules.context_for(user)
+    if not ctx.writing_service_ids:
+        raise PermissionDenied("Only a worker or manager can change a person's details.")
+    working = Episode.objects.filter(person=person, service_id__in=ctx.writing_service_ids, ended_on__isnull=True)
+    if not getattr(person, "full_access", False) or not working.exists():
+        raise PermissionDenied("Only services working with this person can change their details.")
+
+
 def editable_person(user: Any, public_id: UUID | str) -> Person:
-    """A person whose details the user may edit: seen in full, by a worker or manager.
+    """A person whose details the user may edit: by a worker or manager of a service working with them.
 
     Someone who cannot see the record gets Http404 (its existence stays unknown);
     someone who sees it but may not write gets PermissionDenied.
@@ -194,10 +206,7 @@ def editable_person(user: Any, public_id: UUID | str) -> Person:
     )
     if person is None:
         raise Http404("No such person")
-    if not getattr(person, "full_access", False):
-        raise PermissionDenied("Only services working with this person can change their details.")
-    if not rules.context_for(user).writing_service_ids:
-        raise PermissionDenied("Only a worker or manager can change a person's details.")
+    _require_working_writer(user, person)
     return person
 
 
@@ -478,7 +487,7 @@ def update_person(
 ) -> Person:
     """Change a person's details; `other_names`, when given, replaces the list.
 
-    Only a worker or manager who sees the record in full may. A `version` other
+    Only a worker or manager of a service working with the person may. A `version` other
     than the record's current one raises StaleVersion and nothing is saved (the
     caller keeps the user's input). Match keys follow the new details. Audited
     with the names of the fields changed.
@@ -492,8 +501,7 @@ def update_person(
     locked = current.filter(pk=person.pk).first()
     if locked is None:
         raise Http404("No such person")
-    if not getattr(locked, "full_access", False):
-        raise PermissionDenied("Only services working with this person can change their details.")
+    _require_working_writer(user, locked)
     if version is not None and version != locked.version:
         raise StaleVersion()
     clean = _clean_details(data, locked.area_id)
