@@ -51,7 +51,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check waymark tests bench
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy waymark/*/services.py
+	$(BIN)/mypy waymark/*/services*.py waymark/people/matching.py
 
 # Re-pin dependencies after editing requirements*.in.
 lock:
