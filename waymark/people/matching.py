@@ -721,9 +721,9 @@ def weigh(query: Any, candidate: Any) -> tuple[float, list[str]]:
     assert best is not None  # every profile has its own name, even an empty one
     total, reasons, names_agree = best
 
-    level, dob_reason = _dob_level(q.birth, c.birth)
-    if level is not None:
-        total += DOB_WEIGHTS[level]
+    dob_level, dob_reason = _dob_level(q.birth, c.birth)
+    if dob_level is not None:
+        total += DOB_WEIGHTS[dob_level]
     if dob_reason:
         reasons.append(dob_reason)
     if not names_agree:
@@ -863,7 +863,7 @@ def _candidate_rows(seen: Any, ids: list[int], cap: int) -> list[_Row]:
     if not ids:
         return []
     rows = {
-        values[0]: _Row(values[0], *values[2:], full_access=values[1])
+        values[0]: _Row(**dict(zip(("pk", *ROW_FIELDS), (values[0], *values[2:]), strict=True)), full_access=values[1])
         for values in seen.filter(pk__in=ids).order_by().values_list("pk", "full_access", *ROW_FIELDS)
     }
     keep = [rows[pk] for pk in ids if pk in rows][:cap]
