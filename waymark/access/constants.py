@@ -43,3 +43,8 @@ class Visibility(models.IntegerChoices):
     NONE = 0, "Not visible"
     EXISTS = 1, "That a record exists, and whom to contact"
     FULL = 2, "The shared record"
+
+
+# The audit flag on a read of the notes of a person none of the reader's services
+# works with (Mainstay's rule); "who looked" lists the reads carrying it.
+FLAG_NOT_WORKING_WITH = "not_working_with"

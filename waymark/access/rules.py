@@ -178,16 +178,11 @@ def _reach(area_id: int | None, organisation_ids: set[int], on: Any) -> tuple[bo
     return shares, reach, frozenset(pk for pk, _ in services)
 
 
-def _working_with(ctx: AccessContext, prefix: str = "") -> Q:
-    """People with an open episode at one of the user's services."""
+def working_with_q(ctx: AccessContext, prefix: str = "") -> Q:
+    """People (or, with `prefix`, rows pointing at people) with an open episode at one of the user's services."""
     Episode = apps.get_model("casework", "Episode")
     working = Episode.objects.filter(service_id__in=ctx.service_ids, ended_on__isnull=True)
     return Q(**{f"{prefix}pk__in": working.values("person_id")})
-
-
-def working_with_q(ctx: AccessContext, prefix: str = "") -> Q:
-    """People (or, with `prefix`, rows pointing at people) one of the user's services works with."""
-    return _working_with(ctx, prefix)
 
 
 def _registered_in_reach(ctx: AccessContext, prefix: str) -> Q:
@@ -236,7 +231,7 @@ def person_q(ctx: AccessContext, level: Visibility, prefix: str = "") -> Q:
     allowed = [Restriction.NONE] if level == Visibility.FULL else [Restriction.NONE, Restriction.PROTECTED]
     clauses = []
     if ctx.service_ids:
-        clauses.append(_working_with(ctx, prefix))
+        clauses.append(working_with_q(ctx, prefix))
     if ctx.reach_service_ids:
         linked = _registered_in_reach(ctx, prefix) | Q(**{f"{prefix}pk__in": _linked_by_episode(ctx)})
         clauses.append(Q(**{f"{prefix}restriction__in": allowed}) & linked)
@@ -255,7 +250,7 @@ def full_among_visible_q(ctx: AccessContext) -> Q:
         return Q(pk__isnull=False)
     if not ctx.service_ids:
         return Q(restriction=Restriction.NONE)
-    return Q(restriction=Restriction.NONE) | _working_with(ctx)
+    return Q(restriction=Restriction.NONE) | working_with_q(ctx)
 
 
 def facts_for(person: Any) -> PersonFacts:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from waymark.access import rules
 from waymark.access.breakglass import active_glass
-from waymark.access.constants import Restriction, Visibility
+from waymark.access.constants import FLAG_NOT_WORKING_WITH, Restriction, Visibility
 from waymark.access.models import BreakGlass, BreakGlassReason, BreakGlassScope, Service, ServiceNotice
 from waymark.audit.models import AuditEvent, AuditKind
 from waymark.audit.services import london_day_start, record
@@ -54,7 +54,6 @@ __all__ = [
 # How long a break-glass lasts: long enough for one emergency, short enough to need asking again.
 GLASS_HOURS = 4
 # The detail an audited read carries when the reader's services do not work with the person (Mainstay's rule).
-FLAG_NOT_WORKING_WITH = "not_working_with"
 # An explanation this short rarely says why; "Other" needs more, as nothing else explains it.
 EXPLANATION_MIN = 10
 EXPLANATION_MIN_OTHER = 25
@@ -567,7 +566,7 @@ def export_flagged_reads(user: Any, filters: GlassFilters | None = None) -> Iter
     record(
         AuditKind.EXPORT,
         "Exported flagged reads as CSV",
-        detail={"filters": (filters or GlassFilters()).as_detail(), "list": "not_working_with"},
+        detail={"filters": (filters or GlassFilters()).as_detail(), "list": FLAG_NOT_WORKING_WITH},
     )
     columns = ("occurred_at", "username", "service_name", "person_reference", "action")
     rows = ([_london(row[0]), *row[1:]] for row in events.values_list(*columns).iterator(chunk_size=500))

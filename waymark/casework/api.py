@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -30,8 +30,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from waymark.access import rules
-from waymark.access.breakglass import glass_people_q
-from waymark.access.constants import Restriction
 from waymark.access.models import Service, User
 from waymark.casework import services, timeline
 from waymark.casework.models import CaseNote, EndReason, Episode, NoteKind
@@ -99,19 +97,11 @@ STALE = OpenApiResponse(ErrorSerializer, description="Someone else changed the e
 
 def episodes_visible_to(user: Any) -> QuerySet[Episode]:
     """Episodes of people the caller may know of, with `full_person`: whether they see the person in full."""
-    ctx = rules.context_for(user)
-    episodes = Episode.objects.visible_to(user).select_related("person", "service__organisation", "key_worker")
-    if ctx.is_area_admin:
-        return episodes.annotate(full_person=Value(True, output_field=BooleanField()))
-    working = Episode.objects.filter(service_id__in=sorted(ctx.service_ids), ended_on__isnull=True).values("person_id")
-    full = Case(
-        When(person__restriction=Restriction.NONE, then=Value(True)),
-        When(person_id__in=working, then=Value(True)),
-        When(glass_people_q(user, "identity", prefix="person__"), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+    return (
+        Episode.objects.visible_to(user)
+        .with_full_person(user)
+        .select_related("person", "service__organisation", "key_worker")
     )
-    return episodes.annotate(full_person=full)
 
 
 class ServiceContactSerializer(serializers.Serializer):

@@ -50,6 +50,16 @@ class EpisodeQuerySet(models.QuerySet):
             return self.filter(exists)
         return self.filter(exists & (Q(ended_on__isnull=True) | _seen_in_full(ctx, user)))
 
+    def with_full_person(self, user: User) -> EpisodeQuerySet:
+        """Annotate `full_person`: whether the user sees the episode's person in full.
+
+        Only for querysets already filtered by `visible_to(user)`.
+        """
+        full = _seen_in_full(rules.context_for(user), user)
+        return self.annotate(
+            full_person=Case(When(full, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+
     def of_opened_people(self, people: Iterable[Person]) -> EpisodeQuerySet:
         """Episodes of people the caller has already read through `Person.objects.visible_to(user)`.
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from waymark.access import rules
 from waymark.access.breakglass import active_glass
-from waymark.access.constants import WRITING_ROLES, Visibility
+from waymark.access.constants import FLAG_NOT_WORKING_WITH, WRITING_ROLES, Visibility
 from waymark.access.models import Membership, Service, User
 from waymark.audit.models import AuditKind
 from waymark.audit.services import record
@@ -492,7 +492,7 @@ def notes_for(user: Any, view: PersonView, filters: NoteFilters | None = None) -
 def _record_notes_read(user: Any, person: Person, *, not_working_with: bool, glass: Any) -> None:
     detail: dict[str, Any] = {}
     if not_working_with:
-        detail["flag"] = "not_working_with"
+        detail["flag"] = FLAG_NOT_WORKING_WITH
     if glass is not None:
         detail["break_glass"] = str(glass.public_id)
     record(
@@ -530,8 +530,8 @@ def record_notes_seen(user: Any, notes: list[CaseNote], action: str = "Listed ca
     detail: dict[str, Any] = {"people": sorted(p.reference for p in people.values())}
     flagged = sorted(p.reference for pk, p in people.items() if pk not in working)
     if flagged:
-        detail["flag"] = "not_working_with"
-        detail["not_working_with"] = flagged
+        detail["flag"] = FLAG_NOT_WORKING_WITH
+        detail[FLAG_NOT_WORKING_WITH] = flagged
     glass_people = (
         set(
             BreakGlass.objects.filter(
