@@ -53,6 +53,17 @@ def test_match_returns_candidates_with_score_and_reasons(cast, robert):
     assert candidate["contacts"] == []
 
 
+def test_match_counts_a_recorded_gender_that_differs_against(cast, robert):
+    robert.gender = "Man"
+    robert.save()
+    client = token_client(cast.hostel_worker)
+    body = {"first_name": "Robert", "last_name": "Smith"}
+    assert client.post(MATCH, {**body, "gender": "male"}, format="json").json()["candidates"]
+    assert client.post(MATCH, {**body, "gender": "Woman"}, format="json").json()["candidates"] == []
+    response = client.post(MATCH, {**body, "gender": "x" * 101}, format="json")
+    assert response.status_code == 400 and "gender" in response.json()["error"]["fields"]
+
+
 def test_match_shows_a_protected_record_only_as_whom_to_contact(cast):
     response = token_client(cast.outreach_worker).post(
         MATCH, {"first_name": "Priya", "last_name": "Shah"}, format="json"
@@ -120,6 +131,17 @@ def test_search_ranks_and_pages(cast, robert):
     assert_error(client.get(SEARCH), 400)
 
 
+def test_search_results_carry_what_tells_people_apart_not_the_whole_record(cast, robert):
+    robert.phone, robert.immigration_status, robert.gender = "07700 900123", "asylum_seeker", "Man"
+    robert.save()
+    [row] = token_client(cast.hostel_worker).get(SEARCH, {"q": "Robert Smith"}).json()["results"]
+    assert row["reference"] == robert.reference and row["gender"] == "Man"
+    assert row["date_of_birth"] == "1980-05-12" and 0.5 <= row["score"] <= 1
+    for kept_on_the_record in ("phone", "email", "safe_contact", "immigration_status", "last_settled_address"):
+        assert kept_on_the_record not in row
+    assert "07700 900123" not in token_client(cast.hostel_worker).get(SEARCH, {"q": "Robert"}).content.decode()
+
+
 def test_search_keeps_protected_and_hidden_records_out(cast):
     client = token_client(cast.outreach_worker)
     assert client.get(SEARCH, {"q": "Priya Shah"}).json()["results"] == []
@@ -140,8 +162,10 @@ def test_search_makes_a_bounded_number_of_queries(cast, django_assert_max_num_qu
         )
     client = token_client(cast.outreach_worker)
     with django_assert_max_num_queries(14):
-        response = client.get(SEARCH, {"q": "Jones"})
+        response = client.get(SEARCH, {"q": "Jones", "page_size": 50})
     assert len(response.json()["results"]) == 40
+    first = client.get(SEARCH, {"q": "Jones"}).json()
+    assert len(first["results"]) == 20 and first["next"]  # a first page of 20 unless asked
 
 
 def test_search_of_people_nobody_works_with_makes_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
@@ -151,7 +175,7 @@ def test_search_of_people_nobody_works_with_makes_a_bounded_number_of_queries(ca
         PersonFactory(registered_by_service=service, first_name=f"Al{i}", last_name="Jones")
     client = token_client(cast.outreach_worker)
     with django_assert_max_num_queries(14):
-        response = client.get(SEARCH, {"q": "Jones"})
+        response = client.get(SEARCH, {"q": "Jones", "page_size": 50})
     rows = response.json()["results"]
     assert len(rows) == 30
     assert {row["contacts"][0]["organisation_name"] for row in rows} == {

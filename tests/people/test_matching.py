@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -211,6 +212,40 @@ def test_a_date_of_birth_alone_is_never_a_match():
     assert value < MATCH_THRESHOLD
 
 
+def _with(item, **fields):
+    if isinstance(item, MatchQuery):
+        return dataclasses.replace(item, **fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return item
+
+
+def test_a_different_gender_or_nationality_counts_against_a_name_only_match():
+    same_name = score(q("Robin", "Richards"), person("Robin", "Richards"))[0]
+    assert same_name >= MATCH_THRESHOLD
+    woman = _with(q("Robin", "Richards"), gender="Woman")
+    assert score(woman, _with(person("Robin", "Richards"), gender="Man"))[0] < MATCH_THRESHOLD
+    sudanese = _with(q("Abdul", "Mohamed"), nationality="Sudanese")
+    assert score(sudanese, _with(person("Abdul", "Mohamed"), nationality="Afghan"))[0] < MATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [("Man", "male"), ("Female", " woman "), ("Prefers not to say", "Man"), ("", "Woman"), ("Non-binary", "non-binary")],
+)
+def test_gender_written_differently_or_not_said_does_not_count_against(ours, theirs):
+    base = score(q("Robin", "Richards"), person("Robin", "Richards"))[0]
+    query = _with(q("Robin", "Richards"), gender=ours)
+    assert score(query, _with(person("Robin", "Richards"), gender=theirs))[0] == base
+
+
+def test_a_strong_name_and_date_of_birth_still_match_across_a_recorded_gender():
+    # A record can be out of date: someone may describe their gender differently now.
+    query = _with(q("Alex", "Morgan", D(1990, 4, 4)), gender="Man")
+    value = score(query, _with(person("Alex", "Morgan", D(1990, 4, 4)), gender="Woman", nationality=""))[0]
+    assert value >= MATCH_THRESHOLD
+
+
 def test_more_agreement_scores_higher():
     base = person("Robert", "Smith", D(1980, 5, 12))
     values = [
@@ -316,6 +351,15 @@ def test_candidates_come_only_from_what_the_user_may_see(cast):
     assert [s.name for s in limited.contacts] == ["Safe Haven"]
     for who in ("solo_worker", "analyst", "outsider"):
         assert find_matches(getattr(cast, who), query) == [], who
+
+
+def test_a_protected_record_is_not_judged_on_gender_or_nationality(cast):
+    # Were they to count, trying genders or nationalities until it vanished would tell.
+    Person.objects.filter(pk=cast.protected_person.pk).update(gender="Woman", nationality="British")
+    for gender, nationality in (("Woman", "British"), ("Man", "Eritrean")):
+        query = _with(q("Priya", "Shah"), gender=gender, nationality=nationality)
+        [limited] = find_matches(cast.outreach_worker, query)
+        assert limited.visibility == Visibility.EXISTS and limited.score is None
 
 
 def test_hidden_people_never_appear_to_services_not_working_with_them(cast):

@@ -160,6 +160,16 @@ def test_the_live_check_lists_candidates_with_score_and_reasons(cast, robert):
     assert 'id="duplicate-check"' in content
 
 
+def test_the_live_check_reads_the_gender_typed(cast, robert):
+    robert.gender = "Man"
+    robert.save()
+    client = signed_in(cast.hostel_worker)
+    woman = client.post(CHECK, form(first_name="Robert", last_name="Smith", gender="Woman")).content
+    assert robert.reference.encode() not in woman
+    man = client.post(CHECK, form(first_name="Robert", last_name="Smith", gender="male")).content
+    assert robert.reference.encode() in man
+
+
 def test_the_live_check_shows_a_protected_record_only_as_whom_to_contact(cast):
     response = signed_in(cast.outreach_worker).post(CHECK, form(first_name="Priya", last_name="Shah"))
     content = response.content.decode()

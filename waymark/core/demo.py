@@ -132,9 +132,9 @@ class DemoContext:
         """A random generator seeded from the run's seed and `name`."""
         return random.Random(stable_seed(self.seed, name))
 
-    def faker(self, name: str) -> Faker:
-        """A UK-English Faker seeded from the run's seed and `name`."""
-        fake = Faker("en_GB")
+    def faker(self, name: str, locale: str = "en_GB") -> Faker:
+        """A Faker (UK English unless another locale is named) seeded from the run's seed and `name`."""
+        fake = Faker(locale)
         fake.seed_instance(stable_seed(self.seed, "faker", name))
         return fake
 

@@ -177,6 +177,39 @@ class PersonDetailSerializer(PersonSerializer):
         read_only_fields = fields
 
 
+class PersonFoundSerializer(PersonSerializer):
+    """A search result seen in full: what tells people apart and whom to contact.
+
+    Contact details, immigration status and the like stay on the record itself
+    (`/people/{id}/`), whose read is audited; a search lists many people at once.
+    """
+
+    score = serializers.FloatField(
+        source="search_score", read_only=True, help_text="How well they fit the search text, 0 to 1."
+    )
+
+    class Meta(PersonSerializer.Meta):
+        fields = [
+            "id",
+            "reference",
+            "visibility",
+            "restriction",
+            "first_name",
+            "last_name",
+            "known_as",
+            "display_name",
+            "date_of_birth",
+            "birth_date_precision",
+            "estimated_age",
+            "gender",
+            "registered_by_service",
+            "registered_by_service_name",
+            "contacts",
+            "score",
+        ]
+        read_only_fields = fields
+
+
 PERSON_RESPONSE = PolymorphicProxySerializer(
     component_name="PersonOpened",
     serializers=[PersonDetailSerializer, PersonLimitedSerializer],
@@ -185,6 +218,12 @@ PERSON_RESPONSE = PolymorphicProxySerializer(
 PEOPLE_RESPONSE = PolymorphicProxySerializer(
     component_name="PersonAsSeen",
     serializers=[PersonSerializer, PersonLimitedSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+FOUND_RESPONSE = PolymorphicProxySerializer(
+    component_name="PersonFoundAsSeen",
+    serializers=[PersonFoundSerializer, PersonLimitedSerializer],
     resource_type_field_name=None,
     many=True,
 )
@@ -323,6 +362,20 @@ class MatchRequestSerializer(serializers.Serializer):
     date_of_birth = StrictCharField(max_length=10, required=False, allow_null=True, help_text=DOB_HELP)
     estimated_age = StrictIntegerField(min_value=0, max_value=120, required=False, allow_null=True)
     age_estimated_on = serializers.DateField(required=False, allow_null=True)
+    gender = StrictCharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="As they describe it. Recorded on both sides and different, it counts against a match.",
+    )
+    nationality = StrictCharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Recorded on both sides and different, it counts against a match.",
+    )
     limit = StrictIntegerField(min_value=1, max_value=20, required=False, default=5)
 
     def query(self) -> Any:
@@ -416,10 +469,10 @@ class SearchPageSerializer(serializers.Serializer):
 
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = PEOPLE_RESPONSE
+    results = FOUND_RESPONSE
 
 
-SEARCH_PAGE_SIZE = 50
+SEARCH_PAGE_SIZE = services.SEARCH_PAGE_SIZE
 
 
 def _cursor(offset: int) -> str:
@@ -605,7 +658,8 @@ class PersonViewSet(VisibleModelViewSet):
         summary="Search people by name, reference or date of birth, best match first",
         description="Fuzzy: typos, nicknames and names that sound alike are found. Dates as 12/05/1980, "
         "1980-05-12, 05/1980 or 1980. Records you see in full are found by name and date of birth; "
-        "a protected record only by its exact reference.",
+        "a protected record only by its exact reference. Each result carries what tells people apart and "
+        "whom to contact; open `/people/{id}/` for the whole record (that read is audited).",
         parameters=[
             OpenApiParameter(
                 "q",
@@ -615,7 +669,7 @@ class PersonViewSet(VisibleModelViewSet):
             ),
             OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor, as given."),
             OpenApiParameter(
-                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description="Results a page (50)."
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description=f"Results a page ({SEARCH_PAGE_SIZE})."
             ),
         ],
         responses={
@@ -629,7 +683,9 @@ class PersonViewSet(VisibleModelViewSet):
         text = self._query().strip()
         if not text:
             raise ValidationError({"q": ["Give a name, reference or date of birth to search for."]})
-        size = self.paginator.get_page_size(request) if self.paginator else SEARCH_PAGE_SIZE  # type: ignore[attr-defined]
+        size = SEARCH_PAGE_SIZE
+        if self.paginator and self.paginator.page_size_query_param in request.query_params:  # type: ignore[attr-defined]
+            size = self.paginator.get_page_size(request)  # type: ignore[attr-defined]
         offset = _offset(request.query_params.get("cursor"))
         people = services.search_people(request.user, text).people
         page = people[offset : offset + size]
@@ -642,7 +698,7 @@ class PersonViewSet(VisibleModelViewSet):
                 replace_query_param(url, "cursor", _cursor(previous)) if previous else remove_query_param(url, "cursor")
             )
         context = {**self.get_serializer_context(), "contacts": contacts_for(page)}
-        rows = _serialize([(p, p.full_access) for p in page], context)
+        rows = _serialize([(p, p.full_access) for p in page], context, PersonFoundSerializer)
         return Response({"next": next_url, "previous": previous_url, "results": rows})
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from waymark.access.constants import Restriction, ServiceKind
 from waymark.access.models import District, Service
 from waymark.core.demo import HOSTEL_SERVICE, OUTREACH_SERVICE, DemoContext, Step, batched, stable_seed
+from waymark.people.demo_names import MORE_NAMES
 from waymark.people.models import REFERENCE_ALPHABET, BirthDatePrecision, ImmigrationStatus, MatchKey, OtherName, Person
 
 REFERENCE_DIGITS = 5
@@ -88,6 +89,11 @@ class Origin:
     statuses: tuple[tuple[str, float], ...] = ()
     # Share who need an interpreter.
     interpreter: float = 0.0
+    # A Faker locale with this origin's names in Latin script, for the long tail of names
+    # beyond the common ones above; without it, only the common ones are used.
+    locale: str = ""
+    # The language whose feminine surnames women take ("pl": Kowalska; "lt": Kazlauskienė).
+    feminine: str = ""
 
 
 S = ImmigrationStatus
@@ -103,6 +109,7 @@ ORIGINS = [
         ("Siobhan", "Niamh", "Aoife", "Roisin", "Sinead", "Mairead"),
         ("Murphy", "Kelly", "O'Brien", "Byrne", "Ryan", "O'Sullivan", "McCarthy", "Doyle", "Walsh", "O'Neill"),
         statuses=((S.BRITISH_IRISH, 1),),
+        locale="en_IE",
     ),
     Origin(
         "Polish",
@@ -151,6 +158,8 @@ ORIGINS = [
         "Polish",
         EU,
         0.35,
+        locale="pl_PL",
+        feminine="pl",
     ),
     Origin(
         "Romanian",
@@ -197,6 +206,7 @@ ORIGINS = [
         "Romanian",
         EU,
         0.45,
+        locale="ro_RO",
     ),
     Origin(
         "Lithuanian",
@@ -207,6 +217,7 @@ ORIGINS = [
         "Lithuanian",
         EU,
         0.3,
+        feminine="lt",
     ),
     Origin(
         "Eritrean",
@@ -418,6 +429,7 @@ ORIGINS = [
         "English",
         ((S.LIMITED_LEAVE, 3), (S.NO_STATUS, 2), (S.SETTLED, 2), (S.ASYLUM_SEEKER, 1), (S.UNKNOWN, 1)),
         0.0,
+        locale="yo_NG",
     ),
     Origin(
         "Somali",
@@ -480,6 +492,7 @@ ORIGINS = [
         "Portuguese",
         EU,
         0.3,
+        locale="pt_PT",
     ),
     # Not recorded: the worker did not ask or was not told.
     Origin("", 6, statuses=((S.UNKNOWN, 1),)),
@@ -865,6 +878,83 @@ def name_pool(values: Iterator[str], size: int) -> list[str]:
     return list(pool)
 
 
+# The share of names drawn from an origin's common names rather than the wider pool:
+# real names are many, but the common ones are common.
+COMMON_SHARE = 0.5
+# The share of British names drawn from Faker's en_GB pools (the most common in Britain);
+# the rest come from wider English-language pools, for the long tail.
+BRITISH_COMMON_SHARE = 0.6
+WIDE_POOL = 1500
+
+
+def feminine(surname: str, language: str) -> str:
+    """A surname's feminine form: Polish Kowalski becomes Kowalska, Lithuanian Kazlauskas
+    the married Kazlauskienė; others stay as they are."""
+    if language == "pl" and surname.endswith(("ski", "cki", "dzki")):
+        return surname[:-1] + "a"
+    if language == "lt" and surname.endswith(("as", "is", "ys", "us")):
+        return surname[:-2] + "ienė"
+    return surname
+
+
+@dataclass
+class Names:
+    """The first names and surnames of one origin: common ones, and a wider pool drawn from a
+    Faker locale so that, as in life, most people do not share their full name with another."""
+
+    common: tuple[list[str], list[str], list[str]]  # men, women, surnames
+    wide: tuple[list[str], list[str], list[str], list[str]]  # men, women, men's and women's surnames
+    common_share: float
+    feminine: str = ""
+
+    @classmethod
+    def of(cls, ctx: DemoContext, origin: Origin) -> Names:
+        """Pools for `origin`, seeded from the run (drawing from pools is far faster than a
+        Faker call per person)."""
+        if origin.nationality == "British":
+            gb = ctx.faker("people.names.en_GB")
+            wide = [ctx.faker(f"people.names.{locale}", locale) for locale in ("en_US", "en_IE")]
+            common = (
+                name_pool((gb.first_name_male() for _ in range(5000)), 400),
+                name_pool((gb.first_name_female() for _ in range(5000)), 400),
+                name_pool((gb.last_name() for _ in range(5000)), 500),
+            )
+            men = name_pool((f.first_name_male() for f in wide for _ in range(3000)), WIDE_POOL)
+            women = name_pool((f.first_name_female() for f in wide for _ in range(3000)), WIDE_POOL)
+            last = name_pool((f.last_name() for f in wide for _ in range(5000)), 3 * WIDE_POOL)
+            return cls(common, (men, women, last, last), BRITISH_COMMON_SHARE)
+        common = (list(origin.men), list(origin.women), list(origin.surnames))
+        if origin.nationality in MORE_NAMES:
+            men, women, last = (list(names) for names in MORE_NAMES[origin.nationality])
+            return cls(common, (men, women, last, last), COMMON_SHARE, origin.feminine)
+        if not origin.locale:
+            return cls(common, ([], [], [], []), 1.0, origin.feminine)
+        fake = ctx.faker(f"people.names.{origin.locale}", origin.locale)
+        wide = (
+            name_pool((fake.first_name_male() for _ in range(3000)), WIDE_POOL),
+            name_pool((fake.first_name_female() for _ in range(3000)), WIDE_POOL),
+            name_pool((fake.last_name_male() for _ in range(5000)), WIDE_POOL),
+            name_pool((fake.last_name_female() for _ in range(5000)), WIDE_POOL),
+        )
+        return cls(common, wide, COMMON_SHARE, origin.feminine)
+
+    def first_name(self, rng: random.Random, woman: bool) -> str:
+        """A first name: from the common ones most of the time, or the wider pool."""
+        common, wide = self.common[1 if woman else 0], self.wide[1 if woman else 0]
+        return self._draw(rng, common, wide)
+
+    def surname(self, rng: random.Random, woman: bool) -> str:
+        """A surname, in its feminine form for a woman where the language has one."""
+        common, wide = self.common[2], self.wide[3 if woman else 2]
+        name = self._draw(rng, common, wide)
+        return feminine(name, self.feminine) if woman else name
+
+    def _draw(self, rng: random.Random, common: list[str], wide: list[str]) -> str:
+        if common and (not wide or rng.random() < self.common_share):
+            return rng.choice(common)
+        return rng.choice(wide) if wide else ""
+
+
 def weighted(rng: random.Random, pairs: list[tuple[str, float]] | tuple[tuple[str, float], ...]) -> str:
     return rng.choices([value for value, _ in pairs], weights=[w for _, w in pairs])[0]
 
@@ -958,7 +1048,6 @@ def build_people(ctx: DemoContext) -> None:
     """People at the scale's count, each registered by one of the area's services; a share of
     them a second time by another service, as a near-duplicate."""
     rng = ctx.random("people.people")
-    fake = ctx.faker("people.people")
     services = list(
         Service.objects.filter(organisation__area=ctx.area)
         .order_by("pk")
@@ -979,10 +1068,10 @@ def build_people(ctx: DemoContext) -> None:
     # Second records come from open-door services, where the duplicate check shows the first.
     ordinary = [pk for pk, *_ in services if restriction_of[pk] == Restriction.NONE]
     districts = list(District.objects.filter(area=ctx.area).order_by("pk").values_list("pk", flat=True))
-    # Drawing from pools is far faster than a Faker call per person, and as seeded.
-    women = name_pool((fake.first_name_female() for _ in range(5000)), 400)
-    men = name_pool((fake.first_name_male() for _ in range(5000)), 400)
-    surnames = name_pool((fake.last_name() for _ in range(5000)), 500)
+    british = Names.of(ctx, ORIGINS[0])
+    # People of another origin or none recorded without names of their own take British ones.
+    names = {o.nationality: Names.of(ctx, o) if o.men else british for o in ORIGINS}
+    surnames = british.common[2]  # for other names used and double-barrelled surnames
     phones = [f"07{rng.randrange(100, 1000)} {rng.randrange(100000, 1000000)}" for _ in range(5000)]
     taken = set(Person.objects.values_list("reference", flat=True)) if Person.objects.exists() else set()
     refs = references(ctx.seed, taken)
@@ -996,11 +1085,9 @@ def build_people(ctx: DemoContext) -> None:
     seed_chance = min(1.0, 3 * duplicates / firsts)
     other_names: list[tuple[str, str, str, str]] = []  # (reference, first, last, note)
 
-    def surname(origin: Origin) -> str:
-        if origin.surnames:
-            return rng.choice(origin.surnames)
-        name = rng.choice(surnames)
-        if rng.random() < 0.04:  # a double-barrelled surname
+    def surname(origin: Origin, woman: bool) -> str:
+        name = names[origin.nationality].surname(rng, woman)
+        if not origin.surnames and rng.random() < 0.04:  # a double-barrelled surname
             name = f"{name}-{rng.choice(surnames)}" if rng.random() < 0.7 else f"{name} {rng.choice(surnames)}"
         return name
 
@@ -1025,9 +1112,8 @@ def build_people(ctx: DemoContext) -> None:
                 person.gender = "Woman" if woman else "Man"
                 yield person
                 continue
-            pool = (origin.women if woman else origin.men) or (women if woman else men)
-            person.first_name = rng.choice(pool)
-            person.last_name = surname(origin)
+            person.first_name = names[origin.nationality].first_name(rng, woman)
+            person.last_name = surname(origin, woman)
             if rng.random() < 0.08 and not woman:
                 person.known_as = rng.choice(NICKNAMES)
             elif rng.random() < 0.1 and person.first_name in NICKNAMES_OF:
@@ -1040,14 +1126,15 @@ def build_people(ctx: DemoContext) -> None:
                 # Another name they have used: a maiden name, an alias, another spelling.
                 note = rng.choice(OTHER_NAME_NOTES)
                 if note in {"maiden name", "previous married name"}:
-                    other = (person.first_name, surname(origin))
+                    other = (person.first_name, surname(origin, woman))
                 elif note == "another spelling":
                     other = (sound_alike(person.first_name, rng), person.last_name)
                 else:
-                    other = (rng.choice(pool), rng.choice(surnames))
+                    other = (names[origin.nationality].first_name(rng, woman), rng.choice(surnames))
                 other_names.append((person.reference, *other, note))
                 if roll < 0.012:
-                    other_names.append((person.reference, rng.choice(pool), person.last_name, "alias"))
+                    alias = names[origin.nationality].first_name(rng, woman)
+                    other_names.append((person.reference, alias, person.last_name, "alias"))
             if restriction == Restriction.NONE and rng.random() < seed_chance:
                 seeds.append(
                     Seed(

@@ -73,6 +73,10 @@ CANDIDATE_CAP = 100
 SEARCH_CAP = 200
 # Search drops what only shares a weak key (a similar-sounding first name, say).
 SEARCH_MIN_SCORE = 0.5
+# Search scores at most SEARCH_CAP people the user sees in full: twice as many ids
+# leave room for those they may not see, without sending a thousand ids to the
+# database and back for a broad search such as the start of a surname.
+SEARCH_KEY_CANDIDATES = 2 * SEARCH_CAP
 # Longer name parts are cut, so every key fits MatchKey.key (80 characters).
 PART_MAX = 40
 
@@ -159,6 +163,7 @@ def _nickname_table() -> dict[str, frozenset[str]]:
     return {name: frozenset(roots) for name, roots in table.items()}
 
 
+@lru_cache(maxsize=65536)
 def nickname_roots(first_name: str) -> frozenset[str]:
     """The roots of the nickname groups a first name belongs to (BOB → {ROBERT}); itself if none."""
     name = _compact(first_name)
@@ -305,6 +310,8 @@ class MatchQuery:
     birth_date_precision: str = "unknown"
     estimated_age: int | None = None
     age_estimated_on: date | None = None
+    gender: str = ""
+    nationality: str = ""
 
     @classmethod
     def from_person(cls, person: Any, other_names: Iterable[Any] = ()) -> MatchQuery:
@@ -318,6 +325,8 @@ class MatchQuery:
             birth_date_precision=person.birth_date_precision or "unknown",
             estimated_age=person.estimated_age,
             age_estimated_on=person.age_estimated_on,
+            gender=person.gender or "",
+            nationality=person.nationality or "",
         )
 
     @property
@@ -398,6 +407,25 @@ DOB_WEIGHTS = {
 }
 # Years an estimated age may be out, each side estimated adding its own error.
 AGE_FITS, AGE_CLOSE, AGE_LOOSE = 3, 6, 10
+# Gender and nationality agreeing says little (most people share them with many
+# others), but both recorded and differing says a good deal: a man and a woman of the
+# same name, or a Sudanese and an Afghan Abdul Mohammed, are rarely one person. Not
+# never: a record can be wrong or out of date, so a strong name and date of birth
+# still carry it.
+GENDER_DIFFERS = -3.0
+GENDER_UNLIKE = -1.0  # man or woman on one side, another gender on the other
+NATIONALITY_DIFFERS = -3.0
+GENDERS = {
+    "man": "man",
+    "male": "man",
+    "m": "man",
+    "trans man": "man",
+    "woman": "woman",
+    "female": "woman",
+    "f": "woman",
+    "trans woman": "woman",
+}
+NOT_SAID = frozenset({"", "prefers not to say", "prefer not to say", "not known", "unknown"})
 
 
 @dataclass(frozen=True)
@@ -417,6 +445,8 @@ class _Profile:
     formal_firsts: list[str] = field(default_factory=list)  # first names proper (not known-as)
     known_as: str = ""
     birth: BirthDate = field(default_factory=BirthDate)
+    gender: str = ""  # "man", "woman", another gender as written, or "" when not said
+    nationality: str = ""
 
 
 def _other_names_of(obj: Any) -> list[tuple[str, str]]:
@@ -435,13 +465,33 @@ def _first_word(name: str) -> str:
     return tokens[0] if tokens else ""
 
 
+def _gender(text: str) -> str:
+    value = " ".join(text.lower().split())
+    return "" if value in NOT_SAID else GENDERS.get(value, value)
+
+
+def _identity_weight(q: _Profile, c: _Profile) -> float:
+    """What gender and nationality add: nothing when they agree or either is not recorded."""
+    total = 0.0
+    if q.gender and c.gender and q.gender != c.gender:
+        binary = {q.gender, c.gender} <= {"man", "woman"}
+        total += GENDER_DIFFERS if binary else GENDER_UNLIKE
+    if q.nationality and c.nationality and q.nationality != c.nationality:
+        total += NATIONALITY_DIFFERS
+    return total
+
+
 def _profile(obj: Any) -> _Profile:
     """The names a person goes by, each a first word paired with a surname, and their birth date.
 
     A known-as goes with their surname; another name used without a surname takes
     theirs, and one without a first name takes their first name (as the keys do).
     """
-    profile = _Profile(birth=birth_date_of(obj))
+    profile = _Profile(
+        birth=birth_date_of(obj),
+        gender=_gender(getattr(obj, "gender", "") or ""),
+        nationality=normalise(getattr(obj, "nationality", "") or ""),
+    )
     first = _first_word(obj.first_name or "")
     known = _first_word(obj.known_as or "")
     whole, parts = _surname_forms(obj.last_name or "")
@@ -726,6 +776,7 @@ def weigh(query: Any, candidate: Any) -> tuple[float, list[str]]:
         total += DOB_WEIGHTS[dob_level]
     if dob_reason:
         reasons.append(dob_reason)
+    total += _identity_weight(q, c)
     if not names_agree:
         # A date of birth alone is never a match: some name must agree too.
         total = min(total, MATCH_WEIGHT - WEIGHT_SCALE)
@@ -738,7 +789,8 @@ def score(query: Any, candidate: Any) -> tuple[float, list[str]]:
     Both are a MatchQuery or a Person. The match weight (`weigh`) on a logistic
     curve: MATCH_WEIGHT is MATCH_THRESHOLD; every WEIGHT_SCALE more or less moves
     the odds by e. Names and date of birth each count when both sides have them;
-    a missing one counts neither for nor against.
+    a missing one counts neither for nor against. Gender and nationality count
+    only against, when both are recorded and differ.
     """
     total, reasons = weigh(query, candidate)
     odds = (total - MATCH_WEIGHT) / WEIGHT_SCALE + math.log(MATCH_THRESHOLD / (1 - MATCH_THRESHOLD))
@@ -783,8 +835,10 @@ def _key_filter(keys: Iterable[str], prefixes: Iterable[str] = ()) -> Any:
     return condition
 
 
-def _ranked_ids(area_id: int, keys: set[str], prefixes: Iterable[str], exclude: Iterable[int]) -> list[int]:
-    """People sharing most keys with the query, best first, at most KEY_CANDIDATES.
+def _ranked_ids(
+    area_id: int, keys: set[str], prefixes: Iterable[str], exclude: Iterable[int], limit: int = KEY_CANDIDATES
+) -> list[int]:
+    """People sharing most keys with the query, best first, at most `limit`.
 
     A surname key (`ln:`, `lp:`) counts twice: a surname agreeing says more than a
     first name or a year, so among many who share only a common first name, those
@@ -803,7 +857,7 @@ def _ranked_ids(area_id: int, keys: set[str], prefixes: Iterable[str], exclude: 
         rows = rows.exclude(person_id__in=exclude)
     # A range, as in _key_filter: "l" holds exactly the surname keys (ln:, lp:).
     weight = Case(When(key__gte="l", key__lt="m", then=Value(2)), default=Value(1), output_field=IntegerField())
-    ranked = rows.values("person_id").annotate(hits=Sum(weight)).order_by("-hits", "person_id")[:KEY_CANDIDATES]
+    ranked = rows.values("person_id").annotate(hits=Sum(weight)).order_by("-hits", "person_id")[:limit]
     return [row["person_id"] for row in ranked]
 
 
@@ -816,6 +870,8 @@ ROW_FIELDS = (
     "birth_date_precision",
     "estimated_age",
     "age_estimated_on",
+    "gender",
+    "nationality",
 )
 
 
@@ -835,6 +891,8 @@ class _Row:
     birth_date_precision: str
     estimated_age: int | None
     age_estimated_on: date | None
+    gender: str
+    nationality: str
     full_access: bool = True
     other_names: list[tuple[str, str]] = field(default_factory=list)
 
@@ -915,8 +973,15 @@ def _rank(query: MatchQuery, rows: Iterable[_Row], limit: int, threshold: float)
     # A protected record the user may only know exists is judged on the names alone:
     # were the date of birth to count, stepping through dates until it appeared (or
     # scored higher) would tell a stranger the refuge resident's birthday.
+    # Gender and nationality likewise.
     without_birth = dataclasses.replace(
-        query, date_of_birth=None, birth_date_precision="unknown", estimated_age=None, age_estimated_on=None
+        query,
+        date_of_birth=None,
+        birth_date_precision="unknown",
+        estimated_age=None,
+        age_estimated_on=None,
+        gender="",
+        nationality="",
     )
     scored = []
     for row in rows:
@@ -1233,7 +1298,7 @@ def search(user: Any, text: str) -> SearchResult:
             person.search_score = 1.0
         return SearchResult(query, found)
     keys, prefixes = _search_keys(query)
-    ids = _ranked_ids(ctx.area_id, keys, prefixes, ())
+    ids = _ranked_ids(ctx.area_id, keys, prefixes, (), SEARCH_KEY_CANDIDATES)
     ranked = []
     for row in _candidate_rows(_seen_by(user, ctx, full_only=True), ids, SEARCH_CAP):
         value = search_score(query, row)

@@ -324,6 +324,12 @@ def _clean_other_names(other_names: Iterable[Any]) -> list[dict[str, str]]:
     return rows
 
 
+# Search results are ranked: the person sought is nearly always near the top, so a
+# page of 20 answers most searches with less to read and send (the API's `page_size`
+# asks for more; the people list without a search shows 50).
+SEARCH_PAGE_SIZE = 20
+
+
 # --- the duplicate check --------------------------------------------------------------
 
 
@@ -342,6 +348,8 @@ def match_query_from(data: dict[str, Any], other_names: Iterable[Any] = ()) -> m
         birth_date_precision=data.get("birth_date_precision") or BirthDatePrecision.UNKNOWN,
         estimated_age=data.get("estimated_age"),
         age_estimated_on=data.get("age_estimated_on"),
+        gender=str(data.get("gender") or "")[:100],
+        nationality=str(data.get("nationality") or "")[:100],
     )
 
 

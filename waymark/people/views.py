@@ -45,12 +45,12 @@ def _districts(request: HttpRequest) -> Any:
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    """People the user may see, 50 a page; with a search, ranked by how well they fit it."""
+    """People the user may see, 50 a page; with a search, ranked by how well they fit it, 20 a page."""
     query = request.GET.get("q", "")[:200].strip()
     context: dict[str, Any] = {"query": query, "can_register": _can_register(request)}
     if query:
         result = services.search_people(request.user, query)
-        context["page"] = Paginator(result.people, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = Paginator(result.people, services.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         context["searched"] = True
     else:
         context["page"] = CappedPaginator(services.people_for(request.user), PAGE_SIZE).get_page(
@@ -66,7 +66,8 @@ def _other_names(formset: Any) -> list[dict[str, str]]:
 def _lenient_query(form: RegisterForm, formset: Any) -> Any:
     """A duplicate-check query from whatever has been typed so far, ignoring fields not yet valid."""
     form.is_valid()
-    data = {name: form.cleaned_data.get(name, "") for name in ("first_name", "last_name", "known_as")}
+    fields = ("first_name", "last_name", "known_as", "gender", "nationality")
+    data = {name: form.cleaned_data.get(name, "") for name in fields}
     data.update(form.birth())
     formset.is_valid()
     return services.match_query_from(data, _other_names(formset))
