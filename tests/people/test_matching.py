@@ -231,7 +231,13 @@ def test_a_different_gender_or_nationality_counts_against_a_name_only_match():
 
 @pytest.mark.parametrize(
     ("ours", "theirs"),
-    [("Man", "male"), ("Female", " woman "), ("Prefers not to say", "Man"), ("", "Woman"), ("Non-binary", "non-binary")],
+    [
+        ("Man", "male"),
+        ("Female", " woman "),
+        ("Prefers not to say", "Man"),
+        ("", "Woman"),
+        ("Non-binary", "non-binary"),
+    ],
 )
 def test_gender_written_differently_or_not_said_does_not_count_against(ours, theirs):
     base = score(q("Robin", "Richards"), person("Robin", "Richards"))[0]

@@ -669,7 +669,9 @@ class PersonViewSet(VisibleModelViewSet):
             ),
             OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor, as given."),
             OpenApiParameter(
-                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description=f"Results a page ({SEARCH_PAGE_SIZE})."
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 200},
+                description=f"Results a page ({SEARCH_PAGE_SIZE}).",
             ),
         ],
         responses={
