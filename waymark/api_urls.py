@@ -8,6 +8,7 @@ from waymark.access.api import MeView
 from waymark.access.api import register as register_access
 from waymark.access.api_record import register as register_record
 from waymark.casework.api import register as register_casework
+from waymark.outreach import api as outreach_api
 from waymark.people.api import register as register_people
 
 
@@ -20,12 +21,13 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
-for register in (register_access, register_people, register_casework, register_record):
+for register in (register_access, register_people, register_casework, register_record, outreach_api.register):
     register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("me/", MeView.as_view(), name="api-me"),
+    *outreach_api.urlpatterns,
     *router.urls,
 ]

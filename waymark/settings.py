@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "waymark.audit",
     "waymark.people",
     "waymark.casework",
+    "waymark.outreach",
 ]
 
 MIDDLEWARE = [

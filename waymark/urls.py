@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("waymark.people.urls")),
     path("", include("waymark.casework.urls")),
     path("", include("waymark.access.urls_record")),
+    path("outreach/", include("waymark.outreach.urls")),
     path("api/v1/", include("waymark.api_urls")),
 ]
 if settings.WAYMARK_BENCH_VIEWS:  # bare views for bench/access_overhead.py only; never in production

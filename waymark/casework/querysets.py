@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from waymark.people.models import Person
 
 
-def _seen_in_full(ctx: rules.AccessContext, user: User) -> Q:
+def seen_in_full_q(ctx: rules.AccessContext, user: User) -> Q:
     """Rows whose person the user sees in full, among people already visible to them.
 
     A protected person seen only as "a record exists" shows whom to contact and
@@ -48,14 +48,14 @@ class EpisodeQuerySet(models.QuerySet):
         exists = rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__")
         if ctx.is_area_admin:
             return self.filter(exists)
-        return self.filter(exists & (Q(ended_on__isnull=True) | _seen_in_full(ctx, user)))
+        return self.filter(exists & (Q(ended_on__isnull=True) | seen_in_full_q(ctx, user)))
 
     def with_full_person(self, user: User) -> EpisodeQuerySet:
         """Annotate `full_person`: whether the user sees the episode's person in full.
 
         Only for querysets already filtered by `visible_to(user)`.
         """
-        full = _seen_in_full(rules.context_for(user), user)
+        full = seen_in_full_q(rules.context_for(user), user)
         return self.annotate(
             full_person=Case(When(full, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
@@ -73,7 +73,7 @@ class CaseNoteQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> CaseNoteQuerySet:
         """Notes of people the user sees in full (or unlocked with identity glass)."""
         ctx = rules.context_for(user)
-        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__") & _seen_in_full(ctx, user))
+        return self.filter(rules.person_q(ctx, rules.Visibility.EXISTS, prefix="person__") & seen_in_full_q(ctx, user))
 
     def with_text_access(self, user: User) -> CaseNoteQuerySet:
         """Annotate `text_readable`: whether the user may read the body and mentions.

@@ -1,0 +1,3 @@
+"""Pages: alerts (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: compliance (see urls.py)."""
+
+urlpatterns: list = []

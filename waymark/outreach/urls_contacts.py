@@ -1,0 +1,3 @@
+"""Pages: contacts (see urls.py)."""
+
+urlpatterns: list = []

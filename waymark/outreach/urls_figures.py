@@ -1,0 +1,3 @@
+"""Pages: figures (see urls.py)."""
+
+urlpatterns: list = []

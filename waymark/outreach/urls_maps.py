@@ -1,0 +1,3 @@
+"""Pages: maps (see urls.py)."""
+
+urlpatterns: list = []
