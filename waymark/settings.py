@@ -217,13 +217,19 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Map tiles: a URL template ({z}/{x}/{y}) and its attribution. Empty: maps show
+# their pins and cells on a plain background (tests never fetch tiles).
+MAP_TILE_URL = envstr("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
+
 # No inline script anywhere: every script is a static file.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -246,6 +252,9 @@ STATICFILES_DIRS = [
     BASE_DIR / "build" / "static",  # compiled by `make assets`, not committed
     ("govuk", _NODE / "govuk-frontend" / "dist" / "govuk"),
     ("htmx", _NODE / "htmx.org" / "dist"),
+    ("leaflet", _NODE / "leaflet" / "dist"),
+    ("markercluster", _NODE / "leaflet.markercluster" / "dist"),
+    ("chartjs", _NODE / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
