@@ -19,7 +19,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-build/static/waymark/waymark.css: waymark/static_src/waymark.scss node_modules/.installed
+build/static/waymark/waymark.css: waymark/static_src/waymark.scss $(wildcard waymark/static_src/_*.scss) node_modules/.installed
 	mkdir -p build/static/waymark
 	node_modules/.bin/sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps $< $@
 

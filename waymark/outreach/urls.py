@@ -1,6 +1,6 @@
 """Street outreach pages. Each part keeps its own routes in a urls_<part>.py module."""
 
-from waymark.outreach import urls_alerts, urls_compliance, urls_contacts, urls_figures, urls_maps
+from waymark.outreach import urls_alerts, urls_compliance, urls_contacts, urls_figures, urls_maps, urls_shift
 
 app_name = "outreach"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *urls_figures.urlpatterns,
     *urls_maps.urlpatterns,
     *urls_compliance.urlpatterns,
+    *urls_shift.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Pages: the mobile shift (see urls.py)."""
+
+urlpatterns: list = []
