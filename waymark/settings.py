@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,6 +169,31 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULE = {
+    # Each service's compliance score for the month just ended, ready on the 1st.
+    "outreach-compliance-monthly": {
+        "task": "waymark.outreach.tasks.compute_compliance_scores",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
+}
+
+# Email: to tell people who reported someone sleeping rough what happened. Without
+# EMAIL_HOST, messages are written to the console (the demo) instead of sent.
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "waymark@localhost")
+EMAIL_HOST = envstr("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Alerts from the public: the area they go to (by name; the only area when empty),
+# and how many reports one address, and everyone together, may send.
+WAYMARK_ALERT_AREA = envstr("WAYMARK_ALERT_AREA")
+WAYMARK_ALERT_RATE = envstr("WAYMARK_ALERT_RATE", "5/hour")
+WAYMARK_ALERT_GLOBAL_RATE = envstr("WAYMARK_ALERT_GLOBAL_RATE", "300/hour")
 
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [

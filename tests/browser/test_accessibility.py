@@ -41,6 +41,13 @@ NOT_PAGES: dict[str, str] = {
     "accounts/tokens/<uuid:public_id>/created/": "shown once after making a token: test_pages_after_a_form_pass_axe",
     "people:register_check": "POST only: the HTMX partial of the live duplicate check (test_shared_record.py)",
     "people:register_pick": "POST only: choosing an existing record in the duplicate check",
+    "outreach:contact_link": "POST only: linking a contact (its confirmation is on the contact page)",
+    "outreach:alert_assign": "POST only: assigning an alert",
+    "outreach:alert_outcome": "POST only: recording an alert's outcome",
+    "outreach:alert_tell": "the confirmation after a POST from the alert page (test_alerts_queue.py)",
+    "outreach:shift_sw": "the shift page's service worker script",
+    "outreach:figures_csv": "a CSV download",
+    "outreach:figures_xlsx": "a spreadsheet download",
 }
 ANONYMOUS = "anonymous"
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -129,7 +136,8 @@ def roles_for(route: Route) -> list[str]:
 
 
 def add_more_objects(cast: Any) -> None:
-    """Objects the cast lacks that pages may show: API tokens, a note, a break-glass and a notice."""
+    """Objects the cast lacks that pages may show: API tokens, a note, a break-glass, a notice,
+    street contacts (one not yet identified) and an alert."""
     from django.utils import timezone
 
     from waymark.access.models import ServiceNotice
@@ -153,6 +161,28 @@ def add_more_objects(cast: Any) -> None:
         cast.hostel_worker, cast.person, "notes", "safeguarding", "Reported missing; checking his last contact."
     )
     ServiceNotice.objects.create(service=cast.outreach, message="WM-TEST1 is now protected.")
+    from waymark.outreach.models import Alert
+    from waymark.outreach.services import ContactDetails, record_contact
+
+    for person, description in ((cast.person, ""), (None, "Man, 40s, green sleeping bag")):
+        details = ContactDetails(
+            seen_at=now,
+            seen_doing="bedded_down",
+            person=person,
+            description=description,
+            place="Doorway of 12 High Street",
+            latitude="53.48",
+            longitude="-2.24",
+        )
+        record_contact(cast.outreach_worker, cast.outreach, details)
+    Alert.objects.create(
+        area=cast.area,
+        received_at=now,
+        description="A man in a doorway on High Street, grey coat.",
+        location="12 High Street",
+        latitude="53.48",
+        longitude="-2.24",
+    )
 
 
 @dataclass

@@ -62,6 +62,7 @@ def test_the_district_comes_from_the_pin(cast, testford_outline):
     [
         ({"seen_at": timezone.now() + datetime.timedelta(days=1)}, "seen_at"),
         ({"seen_at": datetime.datetime(1985, 1, 1, tzinfo=datetime.UTC)}, "seen_at"),
+        ({"seen_at": datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)}, "seen_at"),
         ({"seen_doing": "flying"}, "seen_doing"),
         ({"description": ""}, "person"),
         ({"latitude": "95", "longitude": "0"}, "latitude"),

@@ -2,12 +2,12 @@
 
 Routes are found by walking the URL resolver, so a page or endpoint added later
 is probed without touching this file. Each route taking an id is filled with the
-ids of every object belonging to a record (the person, their episodes, notes and
-break-glass rows); list routes get `?person=` and `?q=` for the record. For each
+ids of every object belonging to a record (the person, their episodes, notes,
+break-glass rows and street contacts); list routes get `?person=` and `?q=` for the record. For each
 of an ordinary, a protected and a hidden record, every response body — pages,
 JSON, CSV exports and search results — is searched for what that observer must
-not read: names, dates of birth, note text and, for hidden records, even the
-reference.
+not read: names, dates of birth, where they were met, note text and, for hidden
+records, even the reference.
 
 Positive controls show the secrets do appear for the services working with each
 person, so an empty page cannot pass for a safe one.
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from tests.conftest import signed_in
 from waymark.casework.models import CaseNote
+from waymark.outreach.models import StreetContact
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +46,12 @@ class Secret:
     dob: datetime.date
     note_text: str
     reference: str
+    place: str  # where a street contact met them: whereabouts go with identity
 
     def identity(self) -> list[str]:
         d = self.dob
         return [
+            self.place,
             self.first_name,
             self.last_name,
             d.isoformat(),
@@ -100,7 +103,21 @@ def probe(cast) -> dict[str, Any]:
             body=note_text,
             signed_off_at=now,
         )
-        secrets[label] = Secret(person.first_name, person.last_name, dob, note_text, person.reference)
+        place = _unique(f"Doorway of {label.capitalize()}vane Arcade")
+        StreetContact.objects.create(
+            area_id=service.organisation.area_id,
+            service=service,
+            recorded_by=author,
+            person=person,
+            seen_at=now - datetime.timedelta(hours=3),
+            seen_on=timezone.localdate(now - datetime.timedelta(hours=3)),
+            place=place,
+            latitude="53.481234",
+            longitude="-2.241234",
+            seen_doing="bedded_down",
+            rough_sleeping=service.kind == "outreach",
+        )
+        secrets[label] = Secret(person.first_name, person.last_name, dob, note_text, person.reference, place)
     return {"secrets": secrets, "people": {label: setup[label][0] for label in setup}}
 
 
@@ -146,6 +163,7 @@ def _ids_of(person: Any) -> list[str]:
     ids += [str(pk) for pk in Episode.objects.filter(person=person).values_list("public_id", flat=True)]
     ids += [str(pk) for pk in CaseNote.objects.filter(person=person).values_list("public_id", flat=True)]
     ids += [str(pk) for pk in BreakGlass.objects.filter(person=person).values_list("public_id", flat=True)]
+    ids += [str(pk) for pk in StreetContact.objects.filter(person=person).values_list("public_id", flat=True)]
     return ids
 
 
@@ -236,3 +254,5 @@ def test_the_working_service_does_see_the_secrets(cast, probe, label):
     assert secret.note_text in notes
     api = _body(client.get(f"/api/v1/notes/?person={person.public_id}"))
     assert secret.note_text in api
+    contacts = _body(client.get(f"/outreach/people/{person.public_id}/contacts/"))
+    assert secret.place in contacts

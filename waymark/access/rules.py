@@ -34,7 +34,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from waymark.access.constants import WRITING_ROLES, Restriction, Role, Visibility
+from waymark.access.constants import WRITING_ROLES, Restriction, Role, ServiceKind, Visibility
 
 __all__ = [
     "AccessContext",
@@ -66,6 +66,8 @@ class AccessContext:
     reach_service_ids: frozenset[int] = frozenset()
     # Every service in the user's area, so the reach's complement is known.
     area_service_ids: frozenset[int] = frozenset()
+    # The user's active street outreach services (alerts, shifts, figures).
+    outreach_service_ids: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -152,6 +154,11 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
         shares=shares,
         reach_service_ids=reach,
         area_service_ids=area_services,
+        outreach_service_ids=frozenset(
+            m.service_id
+            for m in memberships
+            if m.service is not None and m.service.kind == ServiceKind.OUTREACH and m.service.is_active
+        ),
     )
     if on is None:
         user._waymark_access_context = ctx

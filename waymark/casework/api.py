@@ -481,10 +481,17 @@ class TimelineEntrySerializer(serializers.Serializer):
     title = serializers.CharField()
     note = serializers.SerializerMethodField()
     episode = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField(help_text="The street contact, for a `contact` entry.")
 
     @nullable(OpenApiTypes.UUID)
     def get_note(self, entry: timeline.Entry) -> str | None:
         return str(entry.obj.public_id) if isinstance(entry.obj, CaseNote) else None
+
+    @nullable(OpenApiTypes.UUID)
+    def get_contact(self, entry: timeline.Entry) -> str | None:
+        from waymark.outreach.models import StreetContact
+
+        return str(entry.obj.public_id) if isinstance(entry.obj, StreetContact) else None
 
     @nullable(OpenApiTypes.UUID)
     def get_episode(self, entry: timeline.Entry) -> str | None:

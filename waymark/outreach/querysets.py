@@ -44,27 +44,55 @@ class StreetContactQuerySet(models.QuerySet):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AlertQuerySet:
-        """Alerts the user may see: the area's, for members of its outreach services and
-        area admins and coordinators. A report names a place and describes someone;
-        it is for the teams who go out, not every service."""
+        """Alerts the user may see.
+
+        A report names a place and describes someone; it is for the teams who go
+        out, not every service. Area admins and coordinators see every alert in the
+        area. A member of an outreach service sees the alerts for its district, those
+        with no district yet (someone has to pick them up) and those assigned to it;
+        an outreach service covering no one district sees the whole area's. Nobody
+        else does: not analysts, not other services, not another area.
+        """
         ctx = rules.context_for(user)
         if not ctx.is_authenticated or ctx.area_id is None:
             return self.none()
+        in_area = self.filter(area_id=ctx.area_id)
         if ctx.is_area_admin or ctx.is_coordinator:
-            return self.filter(area_id=ctx.area_id)
+            return in_area
         from waymark.access.models import Service
 
-        outreach = Service.objects.filter(pk__in=ctx.service_ids, kind=ServiceKind.OUTREACH)
-        if not outreach.exists():
+        teams = list(
+            Service.objects.filter(pk__in=sorted(ctx.service_ids), kind=ServiceKind.OUTREACH).values_list(
+                "pk", "district_id"
+            )
+        )
+        if not teams:
             return self.none()
-        return self.filter(area_id=ctx.area_id)
+        districts = sorted({d for _, d in teams if d is not None})
+        if len(districts) < len(teams):
+            return in_area
+        return in_area.filter(
+            Q(district__isnull=True) | Q(district_id__in=districts) | Q(assigned_service_id__in=[pk for pk, _ in teams])
+        )
+
+    def open(self) -> AlertQuerySet:
+        """Alerts without an outcome yet (new or assigned)."""
+        return self.exclude(status="closed")
+
+    def for_team(self, service: object) -> AlertQuerySet:
+        """Narrow to an outreach service's alerts: its district's, those with no district yet and
+        those assigned to it. A service covering no one district gets them all.
+
+        Chain it after `visible_to(user)`: it narrows, it does not check access.
+        """
+        district_id = getattr(service, "district_id", None)
+        if district_id is None:
+            return self.all()
+        where = Q(district__isnull=True) | Q(district_id=district_id)
+        if getattr(service, "pk", None) is not None:
+            where |= Q(assigned_service_id=service.pk)  # type: ignore[attr-defined]
+        return self.filter(where)
 
     def queue_for(self, service: object) -> AlertQuerySet:
-        """Open alerts for an outreach service's district (and those with no district yet), oldest first."""
-        district_id = getattr(service, "district_id", None)
-        where = Q(district__isnull=True)
-        if district_id is not None:
-            where |= Q(district_id=district_id)
-        else:
-            where = Q()
-        return self.exclude(status="closed").filter(where).order_by("received_at", "id")
+        """Open alerts for an outreach service (see `for_team`), oldest first."""
+        return self.for_team(service).open().order_by("received_at", "id")

@@ -112,7 +112,7 @@ def _validate(ctx: rules.AccessContext, service: Service, details: ContactDetail
     if seen_at is not None and "seen_at" not in errors:
         if seen_at > timezone.now() + CLOCK_SKEW:
             errors["seen_at"] = "The contact must be now or in the past."
-        elif london_day(seen_at) < EARLIEST:
+        elif seen_at.year < EARLIEST.year or london_day(seen_at) < EARLIEST:
             errors["seen_at"] = f"The contact must be in {EARLIEST.year} or later."
     if details.seen_doing not in SeenDoing.values:
         errors["seen_doing"] = "Choose what they were doing when you met them."

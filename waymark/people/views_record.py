@@ -75,6 +75,7 @@ def front_page(request: HttpRequest, view: PersonView) -> HttpResponse:
             "timeline_url": reverse("people:detail", args=[person.public_id]),
             "can_write_note": services.can_write_notes(request.user, current, open_ids),
             "can_start_episode": bool(ctx.writing_service_ids - open_ids) or ctx.is_area_admin,
+            "can_record_contact": current is not None and current.pk in ctx.writing_service_ids,
             "can_manage": can_manage,
             "other_names": list(person.other_names.all()),
             "edit_url": _edit_url(person) if ctx.writing_service_ids else "",
