@@ -194,6 +194,9 @@ else:
 WAYMARK_ALERT_AREA = envstr("WAYMARK_ALERT_AREA")
 WAYMARK_ALERT_RATE = envstr("WAYMARK_ALERT_RATE", "5/hour")
 WAYMARK_ALERT_GLOBAL_RATE = envstr("WAYMARK_ALERT_GLOBAL_RATE", "300/hour")
+# CHAIN's "living on the streets": at least this many days seen bedded down, the
+# first and last this many days apart or more, within the period.
+ROUGH_SLEEPING_LIVING_ON_STREETS = {"min_days": 3, "min_span_days": 21}
 
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
