@@ -14,8 +14,8 @@ for the millions of rows of the largest tables, `ctx.insert_rows()`, which
 streams plain tuples with COPY on PostgreSQL.
 
 Order numbers in use: 10 access structure, 20 access users, 30 people,
-35 people's match keys, 40 casework episodes, 45 case notes, 50 outreach outlines, 52 street contacts, 54 alerts. Leave gaps for
-later apps.
+35 people's match keys, 40 casework episodes, 45 case notes, 50 outreach
+outlines, 52 street contacts, 54 alerts. Leave gaps for later apps.
 """
 
 from __future__ import annotations
