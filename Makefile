@@ -51,7 +51,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check waymark tests bench
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy waymark/*/services*.py waymark/people/matching.py
+	$(BIN)/mypy waymark/*/services*.py waymark/people/matching.py waymark/outreach/figures.py waymark/outreach/maps.py waymark/outreach/compliance.py waymark/outreach/geo.py waymark/outreach/periods.py
 
 # Re-pin dependencies after editing requirements*.in.
 lock:

@@ -12,7 +12,7 @@ status=0
 if [ "$which" = all ]; then
   echo "== ruff and mypy (the service layer) =="
   .venv/bin/ruff check --quiet . || status=1
-  .venv/bin/mypy --no-error-summary waymark/*/services*.py waymark/people/matching.py || status=1
+  .venv/bin/mypy --no-error-summary waymark/*/services*.py waymark/people/matching.py waymark/outreach/figures.py waymark/outreach/maps.py waymark/outreach/compliance.py waymark/outreach/geo.py waymark/outreach/periods.py || status=1
 fi
 
 if [ "$which" = all ] || [ "$which" = sqlite ]; then

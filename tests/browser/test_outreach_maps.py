@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import axe_violations, narrow_overflow, sign_in
 from tests.factories import PersonFactory
+from tests.outreach.helpers import stored_contact
 from waymark.outreach.models import Alert, StreetContact
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_mfa")]
@@ -27,21 +28,8 @@ def no_tiles(settings) -> None:
 
 
 def _contact(cast, person=None, hours=2, lat="53.481200", lng="-2.241200", place="Arches under the viaduct"):
-    seen_at = timezone.now() - datetime.timedelta(hours=hours)
-    return StreetContact.objects.create(
-        area=cast.area,
-        service=cast.outreach,
-        recorded_by=cast.outreach_worker,
-        seen_at=seen_at,
-        seen_on=seen_at.astimezone(LONDON).date(),
-        person=person,
-        description="" if person else "Man, 40s, green sleeping bag",
-        latitude=Decimal(lat),
-        longitude=Decimal(lng),
-        place=place,
-        seen_doing="bedded_down",
-        rough_sleeping=True,
-    )
+    when = timezone.now() - datetime.timedelta(hours=hours)
+    return stored_contact(cast, person, when=when, where=(lat, lng), place=place)
 
 
 def _watch(page, live_server) -> dict[str, list[str]]:

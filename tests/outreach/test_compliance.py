@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.api.conftest import assert_error, token_client
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import signed_in
 from tests.factories import AreaFactory, OrganisationFactory, PersonFactory, ServiceFactory, member
 from tests.outreach.conftest import contact
@@ -551,41 +550,3 @@ def test_the_optional_contact_fields_are_checked(cast):
     missing = {e["contact"]: e["fields"] for e in compliance.fix_list(score)}
     assert missing == {str(pinned.public_id): ["needs"], str(placed.public_id): ["map_pin", "actions"]}
     assert (score.fields_checked, score.fields_missing, score.score) == (6, 3, Decimal("50.0"))
-
-
-# --- in a browser: axe-core and 320 px ------------------------------------------------------------------------
-
-# The browser fixtures live in tests/browser/conftest.py; this module borrows them.
-browser = browser_fixtures.browser
-new_page = browser_fixtures.new_page
-no_mfa = browser_fixtures.no_mfa
-
-
-@pytest.mark.browser
-@pytest.mark.usefixtures("no_mfa")
-def test_the_pages_pass_axe_and_fit_320_px(cast, may, outreach_manager, new_page):
-    hidden = registered(cast.outreach, datetime.datetime(2024, 5, 6, tzinfo=UTC), restriction=Restriction.HIDDEN)
-    assert hidden.pk
-    compliance.compute_month(cast.outreach, MAY)
-    problems = []
-    for user, urls in (
-        (outreach_manager, [reverse("outreach:compliance"), detail_url(cast.outreach)]),
-        (cast.area_admin, [reverse("outreach:compliance_fields"), detail_url(cast.outreach, JANUARY_2023)]),
-    ):
-        browser_page = new_page()
-        browser_fixtures.sign_in(browser_page, user)
-        for url in urls:
-            browser_page.goto(url)
-            assert browser_page.locator("h1").count() == 1, url
-            problems += [f"{url}: {line}" for line in browser_fixtures.axe_violations(browser_page)]
-            if browser_fixtures.narrow_overflow(browser_page):
-                problems.append(f"{url}: wider than 320 px")
-        # The fields page with an error: nothing ticked for contacts.
-        if user is cast.area_admin:
-            browser_page.goto(reverse("outreach:compliance_fields"))
-            for box in browser_page.locator("input[name=contact_fields]").all():
-                box.uncheck()
-            browser_page.get_by_role("button", name="Save essential fields").click()
-            assert "There is a problem" in browser_page.inner_text("main")
-            problems += [f"fields page with an error: {line}" for line in browser_fixtures.axe_violations(browser_page)]
-    assert not problems, "\n".join(problems)

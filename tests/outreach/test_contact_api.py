@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -12,16 +11,11 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import assert_error, token_client
 from tests.outreach.conftest import contact
+from tests.outreach.helpers import DAY, SEES, at, one_of_each_kind
 from waymark.audit.models import AuditEvent
 from waymark.outreach.models import StreetContact
 
 CONTACTS = "/api/v1/contacts/"
-LONDON = ZoneInfo("Europe/London")
-DAY = datetime.date(2025, 3, 12)
-
-
-def at(hour: int, day: datetime.date = DAY) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
 
 
 def acting(user, service):
@@ -189,28 +183,8 @@ def test_the_acting_service_must_be_the_callers(cast):
 
 @pytest.fixture
 def contacts(cast):
-    return {
-        "ordinary": contact(cast.outreach_worker, cast.outreach, person=cast.person, when=at(22)),
-        "protected": contact(
-            cast.refuge_worker, cast.refuge, person=cast.protected_person, when=at(21), place="REFUGE-DOOR"
-        ),
-        "hidden": contact(cast.refuge_worker, cast.refuge, person=cast.hidden_person, when=at(20), place="HIDDEN-DOOR"),
-        "unknown": contact(cast.outreach_worker, cast.outreach, when=at(19, DAY - datetime.timedelta(1))),
-        "solo": contact(cast.solo_worker, cast.solo, person=cast.solo_person, when=at(18), place="SOLO-DOOR"),
-    }
-
-
-SEES = {
-    "outreach_worker": {"ordinary", "unknown"},
-    "hostel_worker": {"ordinary", "unknown"},
-    "refuge_worker": {"ordinary", "protected", "hidden", "unknown"},
-    "viewer": {"ordinary", "unknown"},
-    "coordinator": {"ordinary", "unknown"},
-    "area_admin": {"ordinary", "protected", "hidden", "unknown", "solo"},
-    "solo_worker": {"solo"},
-    "analyst": set(),
-    "outsider": set(),
-}
+    # The unidentified one the day before, for the date filters.
+    return one_of_each_kind(cast, unknown_when=at(19, day=DAY - datetime.timedelta(1)))
 
 
 @pytest.mark.parametrize("who", sorted(SEES))

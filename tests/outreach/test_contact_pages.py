@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from tests.conftest import signed_in
 from tests.outreach.conftest import contact
+from tests.outreach.helpers import DAY, SEES, at, one_of_each_kind
 from waymark.audit.models import AuditEvent
 from waymark.outreach.models import StreetContact
+from waymark.outreach.services import LONDON
 
 NEW = "/outreach/contacts/new/"
 LIST = "/outreach/contacts/"
-LONDON = ZoneInfo("Europe/London")
-# A past day, with contacts at fixed London times, so tests never straddle midnight.
-DAY = datetime.date(2025, 3, 12)
-
-
-def at(hour: int, minute: int = 0, day: datetime.date = DAY) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
 def detail_url(made) -> str:
@@ -230,28 +224,7 @@ def test_other_services_record_for_themselves_and_it_is_not_rough_sleeping(cast)
 
 @pytest.fixture
 def contacts(cast):
-    """A contact with each kind of person, recorded by the teams working with them."""
-    return {
-        "ordinary": contact(cast.outreach_worker, cast.outreach, person=cast.person, when=at(22)),
-        "protected": contact(
-            cast.refuge_worker, cast.refuge, person=cast.protected_person, when=at(21), place="REFUGE-DOOR"
-        ),
-        "hidden": contact(cast.refuge_worker, cast.refuge, person=cast.hidden_person, when=at(20), place="HIDDEN-DOOR"),
-        "unknown": contact(cast.outreach_worker, cast.outreach, when=at(19), description="Man, 40s, green bag"),
-        "solo": contact(cast.solo_worker, cast.solo, person=cast.solo_person, when=at(18), place="SOLO-DOOR"),
-    }
-
-
-SEES = {
-    "outreach_worker": {"ordinary", "unknown"},
-    "hostel_worker": {"ordinary", "unknown"},
-    "refuge_worker": {"ordinary", "protected", "hidden", "unknown"},
-    "viewer": {"ordinary", "unknown"},
-    "area_admin": {"ordinary", "protected", "hidden", "unknown", "solo"},
-    "solo_worker": {"solo"},
-    "analyst": set(),
-    "outsider": set(),
-}
+    return one_of_each_kind(cast)
 
 
 @pytest.mark.parametrize("who", sorted(SEES))

@@ -15,9 +15,8 @@ from openpyxl import load_workbook
 from tests.api.conftest import assert_error, token_client
 from tests.conftest import signed_in
 from tests.factories import AreaFactory, DistrictFactory, PersonFactory
+from tests.outreach.helpers import at, stored_contact
 from waymark.audit.models import AuditEvent, AuditKind
-from waymark.outreach.models import StreetContact
-from waymark.outreach.services import LONDON
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +29,7 @@ D = datetime.date
 
 
 def seen(cast, person, day, **fields):
-    return StreetContact.objects.create(
-        area=cast.area,
-        service=cast.outreach,
-        recorded_by=cast.outreach_worker,
-        seen_at=datetime.datetime.combine(day, datetime.time(23, 0), tzinfo=LONDON),
-        seen_on=day,
-        person=person,
-        place="Doorway of 12 High Street",
-        seen_doing="bedded_down",
-        rough_sleeping=True,
-        **fields,
-    )
+    return stored_contact(cast, person, when=at(23, day=day), **fields)
 
 
 @pytest.fixture

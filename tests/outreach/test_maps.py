@@ -19,11 +19,13 @@ from tests.api.conftest import assert_error, token_client
 from tests.conftest import signed_in
 from tests.factories import AreaFactory, DistrictFactory, PersonFactory
 from tests.outreach.conftest import contact
+from tests.outreach.helpers import at, stored_contact
 from waymark.access.models import Membership
 from waymark.access.services_record import break_glass
 from waymark.audit.models import AuditEvent, AuditKind
 from waymark.outreach import maps
-from waymark.outreach.models import Alert, StreetContact
+from waymark.outreach.models import Alert
+from waymark.outreach.periods import london_today, quarter_of
 
 LONDON = ZoneInfo("Europe/London")
 # Inside the cell with south-west corner (53.480, -2.245): row 10696, column -449.
@@ -41,45 +43,18 @@ def _ids(body, kind=None):
     return {f["properties"]["id"] for f in body["features"] if kind is None or f["properties"]["kind"] == kind}
 
 
-def rough(cast, person=None, where=IN_CELL, day=MAY_2025, service=None, **fields):
+def rough(cast, person=None, where=IN_CELL, day=MAY_2025, **fields):
     """A rough-sleeping contact made directly: hotspot data, including people the outreach
     team could not record themselves (hidden, protected)."""
-    lat, lng = where if where else (None, None)
-    area = fields.pop("area", None) or cast.area
-    defaults = {"seen_doing": "bedded_down", "rough_sleeping": True, "place": "Doorway"}
-    defaults.update(fields)
-    return StreetContact.objects.create(
-        area=area,
-        service=service or cast.outreach,
-        recorded_by=cast.outreach_worker,
-        seen_at=datetime.datetime.combine(day, datetime.time(23, 0), tzinfo=LONDON),
-        seen_on=day,
-        person=person,
-        description="" if person else "Man, 40s",
-        latitude=Decimal(lat) if lat else None,
-        longitude=Decimal(lng) if lng else None,
-        **defaults,
-    )
+    return stored_contact(cast, person, when=at(23, day=day), where=where, **fields)
 
 
-def pinned(cast, service, person=None, hours=1, where=IN_CELL, place="Doorway of 12 High Street", **fields):
+def pinned(cast, service, person=None, hours=1, where=IN_CELL, **fields):
     """A contact with a pin made directly (any service, any person), `hours` ago."""
-    lat, lng = where if where else (None, None)
-    seen_at = timezone.now() - datetime.timedelta(hours=hours)
-    return StreetContact.objects.create(
-        area=cast.area,
-        service=service,
-        recorded_by=cast.outreach_worker,
-        seen_at=seen_at,
-        seen_on=seen_at.astimezone(LONDON).date(),
-        person=person,
-        description="" if person else "Woman, 30s, red coat",
-        latitude=Decimal(lat) if lat else None,
-        longitude=Decimal(lng) if lng else None,
-        place=place,
-        seen_doing=fields.pop("seen_doing", "sitting_or_walking"),
-        **fields,
-    )
+    fields.setdefault("description", "" if person else "Woman, 30s, red coat")
+    fields.setdefault("seen_doing", "sitting_or_walking")
+    when = timezone.now() - datetime.timedelta(hours=hours)
+    return stored_contact(cast, person, when=when, where=where, service=service, **fields)
 
 
 def alert(cast, status="new", where=IN_CELL, **fields):
@@ -512,7 +487,7 @@ def test_bad_hotspot_filters_say_what_to_fix(cast, query, field):
 
 def test_the_hotspot_page_keeps_what_was_typed_and_says_what_to_fix(cast):
     page = signed_in(cast.coordinator).get("/outreach/hotspots/?period=2025-13").content.decode()
-    assert "There is a problem" in page and maps.PERIOD_HELP in page
+    assert "There is a problem" in page and "There is no month 13: use 01 to 12" in page
     assert 'value="2025-13"' in page and 'id="map-data"' not in page
 
 
@@ -532,32 +507,13 @@ def test_the_hotspot_page_shows_cells_in_a_table_with_bounded_queries(cast, djan
         assert len(_api(client, "/api/v1/maps/hotspots/?period=2025-Q2").json()["features"]) == 7
 
 
-# --- periods and shades -----------------------------------------------------------------------
+# --- shades --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("text", "start", "end"),
-    [
-        ("2024-02", datetime.date(2024, 2, 1), datetime.date(2024, 2, 29)),
-        ("2025-2", datetime.date(2025, 2, 1), datetime.date(2025, 2, 28)),
-        ("2025-q4", datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
-        ("2024", datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
-    ],
-)
-def test_periods_are_months_quarters_and_years(text, start, end):
-    period = maps.parse_period(text)
-    assert (period.start, period.end) == (start, end)
-
-
-def test_dates_win_and_the_default_is_this_quarter():
-    period = maps.parse_period("2024", start="2024-12-30", end="2025-01-02")
-    assert (period.start, period.end, period.days) == (datetime.date(2024, 12, 30), datetime.date(2025, 1, 2), 4)
-    default = maps.parse_period(today=datetime.date(2025, 11, 15))
-    assert (default.start, default.end, default.label) == (
-        datetime.date(2025, 10, 1),
-        datetime.date(2025, 12, 31),
-        "2025 Q4",
-    )
+def test_hotspots_are_of_this_quarter_unless_told(cast):
+    assert maps.hotspot_filters(cast.coordinator).period == quarter_of(london_today())
+    chosen = maps.hotspot_filters(cast.coordinator, period="2024", start="2024-12-30", end="2025-01-02").period
+    assert (chosen.start, chosen.end) == (datetime.date(2024, 12, 30), datetime.date(2025, 1, 2))
 
 
 def test_shades_split_the_counts_into_at_most_five_steps():

@@ -244,6 +244,10 @@ class AlertSerializer(serializers.ModelSerializer):
         return int(taken.total_seconds()) if taken is not None else None
 
 
+def _version_field() -> StrictIntegerField:
+    return StrictIntegerField(min_value=1, help_text="The alert's `version` you read; a stale one is a 409.")
+
+
 def _users_in_area(user: Any) -> QuerySet[User]:
     from waymark.access import rules
 
@@ -268,7 +272,7 @@ class AssignSerializer(serializers.Serializer):
         allow_null=True,
         help_text="A worker or manager of the team; null or left out for the team as a whole.",
     )
-    version = StrictIntegerField(min_value=1, help_text="The alert's `version` you read; a stale one is a 409.")
+    version = _version_field()
 
 
 @extend_schema_serializer(component_name="AlertOutcomeRecord")
@@ -280,12 +284,12 @@ class OutcomeSerializer(serializers.Serializer):
         allow_null=True,
         help_text="For `found`: one of the team's street contacts of the last three days.",
     )
-    version = StrictIntegerField(min_value=1, help_text="The alert's `version` you read; a stale one is a 409.")
+    version = _version_field()
 
 
 @extend_schema_serializer(component_name="AlertTellReporter")
 class TellSerializer(serializers.Serializer):
-    version = StrictIntegerField(min_value=1, help_text="The alert's `version` you read; a stale one is a 409.")
+    version = _version_field()
 
 
 # --- the public endpoint ---------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 
 from waymark.core.api import ErrorSerializer
 from waymark.outreach import figures as service
-from waymark.outreach.figures import Cell, Figures, Period
+from waymark.outreach.figures import Cell, Figures
+from waymark.outreach.periods import PERIOD_EXAMPLES, Period, last_whole_quarter, parse_period
 
 QUERY_MAX = 100
 
@@ -143,7 +144,7 @@ class RoughSleepingFiguresView(APIView):
             OpenApiParameter(
                 "period",
                 OpenApiTypes.STR,
-                description=f"{service.PERIOD_EXAMPLES}. Default: the last whole calendar quarter.",
+                description=f"{PERIOD_EXAMPLES}. Default: the last whole calendar quarter.",
                 required=False,
             ),
             OpenApiParameter(
@@ -163,14 +164,12 @@ class RoughSleepingFiguresView(APIView):
     )
     def get(self, request: Request) -> Response:
         service.check_access(request.user)
-        period_text = str(request.query_params.get("period", ""))[:QUERY_MAX]
         errors: dict[str, list[str]] = {}
-        period = service.default_period()
-        if period_text:
-            try:
-                period = service.parse_period(period_text)
-            except ValidationError as exc:
-                errors["period"] = exc.messages
+        period = last_whole_quarter()
+        try:
+            period = parse_period(str(request.query_params.get("period", ""))[:QUERY_MAX], default=period)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         district = None
         districts = service.districts_for(request.user)
         if "district" in request.query_params:

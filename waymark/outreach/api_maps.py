@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from waymark.core.api import ErrorSerializer
-from waymark.outreach import maps
+from waymark.outreach import maps, periods
 from waymark.outreach.models import SiteType
 
 TAGS = ["maps"]
@@ -262,7 +262,9 @@ class HotspotsMapView(APIView):
             f"{maps.ANALYST_MIN_PEOPLE} people or more. Never points. Give `period`, or `start` and `end`."
         ),
         parameters=[
-            OpenApiParameter("period", OpenApiTypes.STR, description=maps.PERIOD_HELP + " Default: this quarter."),
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, description=f"{periods.PERIOD_EXAMPLES}. Default: this quarter."
+            ),
             OpenApiParameter("start", OpenApiTypes.DATE, description="The first day (with `end`)."),
             OpenApiParameter("end", OpenApiTypes.DATE, description="The last day, included (with `start`)."),
             OpenApiParameter("district", OpenApiTypes.UUID, description="Only this district of your area."),

@@ -34,7 +34,6 @@ returner, not new.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import datetime
 import io
@@ -73,7 +72,8 @@ from waymark.access.models import District, Service
 from waymark.audit.models import AuditKind
 from waymark.audit.services import record
 from waymark.outreach.models import ObservedNeed, StreetContact
-from waymark.outreach.services import EARLIEST, LONDON
+from waymark.outreach.periods import Period, day_in_words
+from waymark.outreach.services import LONDON
 from waymark.people.matching import GENDERS, NOT_SAID
 from waymark.people.models import BirthDatePrecision, Person
 
@@ -83,161 +83,6 @@ SUPPRESSED = f"<{THRESHOLD}"
 # Nationalities with at least THRESHOLD people get a row of their own, up to this many.
 NATIONALITIES_SHOWN = 10
 LIVING_ON_STREETS_DEFAULT = {"min_days": 3, "min_span_days": 21}
-
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
-QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.ASCII | re.IGNORECASE)
-YEAR = re.compile(r"^(\d{4})$", re.ASCII)
-RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$", re.ASCII)
-PERIOD_EXAMPLES = "2025-03 (a month), 2025-Q1 (a quarter), 2025 (a year) or 2025-01-01..2025-02-10 (dates)"
-
-
-class PeriodKind:
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    RANGE = "range"
-
-
-# --- periods ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of whole days in Europe/London, first and last day included."""
-
-    kind: str
-    start: datetime.date
-    end: datetime.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def value(self) -> str:
-        """The period as the `period` parameter writes it: 2025-03, 2025-Q1, 2025 or a..b."""
-        if self.kind == PeriodKind.MONTH:
-            return f"{self.start:%Y-%m}"
-        if self.kind == PeriodKind.QUARTER:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        if self.kind == PeriodKind.YEAR:
-            return str(self.start.year)
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
-
-    @property
-    def label(self) -> str:
-        """The period in words: 'March 2025', 'Q1 2025 (January to March)', '2025', '1 January 2025 to 3 May 2025'."""
-        if self.kind == PeriodKind.MONTH:
-            return f"{calendar.month_name[self.start.month]} {self.start.year}"
-        if self.kind == PeriodKind.QUARTER:
-            first, last = calendar.month_name[self.start.month], calendar.month_name[self.end.month]
-            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year} ({first} to {last})"
-        if self.kind == PeriodKind.YEAR:
-            return str(self.start.year)
-        if self.start == self.end:
-            return _day(self.start)
-        return f"{_day(self.start)} to {_day(self.end)}"
-
-    def previous(self) -> Period:
-        """The period of the same length just before: the month, quarter or year before, or as many days."""
-        if self.kind == PeriodKind.MONTH:
-            end = self.start - datetime.timedelta(days=1)
-            return Period(self.kind, end.replace(day=1), end)
-        if self.kind == PeriodKind.QUARTER:
-            end = self.start - datetime.timedelta(days=1)
-            return Period(self.kind, end.replace(day=1, month=end.month - 2), end)
-        if self.kind == PeriodKind.YEAR:
-            return Period(
-                self.kind, self.start.replace(year=self.start.year - 1), self.end.replace(year=self.end.year - 1)
-            )
-        return Period(
-            self.kind, self.start - datetime.timedelta(days=self.days), self.start - datetime.timedelta(days=1)
-        )
-
-
-def _day(day: datetime.date) -> str:
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
-
-
-def month_period(year: int, month: int) -> Period:
-    """A calendar month."""
-    return Period(PeriodKind.MONTH, datetime.date(year, month, 1), datetime.date(year, month, _month_days(year, month)))
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    """A calendar quarter: Q1 is January to March."""
-    first = 3 * (quarter - 1) + 1
-    return Period(
-        PeriodKind.QUARTER, datetime.date(year, first, 1), datetime.date(year, first + 2, _month_days(year, first + 2))
-    )
-
-
-def year_period(year: int) -> Period:
-    """A calendar year."""
-    return Period(PeriodKind.YEAR, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-
-
-def range_period(start: datetime.date, end: datetime.date) -> Period:
-    """Any run of whole days, both ends included."""
-    return Period(PeriodKind.RANGE, start, end)
-
-
-def _month_days(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
-
-
-def london_today() -> datetime.date:
-    """Today in Europe/London."""
-    return timezone.now().astimezone(LONDON).date()
-
-
-def default_period(today: datetime.date | None = None) -> Period:
-    """The last whole calendar quarter: what the page shows before anything is chosen."""
-    today = today or london_today()
-    this_quarter = quarter_period(today.year, (today.month - 1) // 3 + 1)
-    return this_quarter.previous()
-
-
-def check_period(period: Period, today: datetime.date | None = None) -> Period:
-    """The period if it can be reported on, or ValidationError saying what to change.
-
-    A period may run past today (the figures so far); it may not start in the
-    future, before outreach records could exist, or end before it starts.
-    """
-    today = today or london_today()
-    if period.end < period.start:
-        raise ValidationError("The end date must be the same as or after the start date.", code="order")
-    if period.start < EARLIEST:
-        raise ValidationError(f"Choose a period from {EARLIEST.year} onwards.", code="too_early")
-    if period.start > today:
-        raise ValidationError(
-            "That period has not started yet. Choose one that starts today or earlier.", code="future"
-        )
-    return period
-
-
-def parse_period(text: str, today: datetime.date | None = None) -> Period:
-    """Read `2025-03`, `2025-Q1`, `2025` or `2025-01-01..2025-02-10`; ValidationError says what to type."""
-    value = (text or "").strip()
-    try:
-        if match := MONTH.match(value):
-            year, month = int(match[1]), int(match[2])
-            if not 1 <= month <= 12:
-                raise ValidationError(f"There is no month {month}: use 01 to 12, for example 2025-03.", code="invalid")
-            period = month_period(year, month)
-        elif match := QUARTER.match(value):
-            period = quarter_period(int(match[1]), int(match[2]))
-        elif match := YEAR.match(value):
-            period = year_period(int(match[1]))
-        elif match := RANGE.match(value):
-            period = range_period(datetime.date.fromisoformat(match[1]), datetime.date.fromisoformat(match[2]))
-        else:
-            raise ValidationError(f"Give the period as {PERIOD_EXAMPLES}.", code="invalid")
-    except ValueError:
-        raise ValidationError(
-            f"That is not a real date. Give the period as {PERIOD_EXAMPLES}.", code="invalid"
-        ) from None
-    return check_period(period, today)
 
 
 # --- who may see the figures -----------------------------------------------------------
@@ -645,7 +490,8 @@ def people_breakdowns(area_id: int, period: Period, district_id: int | None, tot
         Breakdown(
             "age",
             "Age",
-            f"Age on {_day(period.end)}, the last day of the period, from the date of birth or an estimated age.",
+            f"Age on {day_in_words(period.end)}, the last day of the period, "
+            "from the date of birth or an estimated age.",
             cells(age_rows, total),
             additive=True,
         ),

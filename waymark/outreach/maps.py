@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Cast, Floor
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from waymark.access import rules
@@ -46,6 +45,7 @@ from waymark.outreach.models import (
     SiteType,
     StreetContact,
 )
+from waymark.outreach.periods import Period, london_today, parse_period, quarter_of
 from waymark.people.models import Person
 
 # --- settings of the maps -------------------------------------------------------------
@@ -63,8 +63,8 @@ ANALYST_MIN_PEOPLE = 5
 MAX_CELLS = 5000
 # Shades of the hotspot layer, lightest to darkest.
 SHADES = 5
-# The longest period a hotspot layer covers.
-MAX_PERIOD_DAYS = 5 * 366
+# The longest period a hotspot layer covers, in years of 366 days.
+MAX_PERIOD_YEARS = 5
 
 # The team map's choice of "recent".
 TEAM_DAYS = (1, 7, 28)
@@ -78,27 +78,24 @@ MAX_PERSON_CONTACTS = 500
 _DESCRIPTION_SHOWN = 140
 
 
-# --- links to pages other parts own ----------------------------------------------------
+# --- links to the contacts' and alerts' pages ----------------------------------------------
 
 
-def _link_maker(url_name: str, fallback: str) -> Callable[[UUID], str]:
-    """A function giving the page of a record by public id; the fallback until that page's route exists."""
+def _link_maker(url_name: str) -> Callable[[UUID], str]:
+    """A function giving the page of a record by public id: the route is reversed once for a map's points."""
     marker = "00000000-0000-0000-0000-000000000000"
-    try:
-        template = reverse(url_name, args=[marker]).replace(marker, "{}")
-    except NoReverseMatch:
-        template = fallback
+    template = reverse(url_name, args=[marker]).replace(marker, "{}")
     return lambda public_id: template.format(public_id)
 
 
 def contact_url(public_id: UUID) -> str:
     """The page of one street contact."""
-    return _link_maker("outreach:contact_detail", "/outreach/contacts/{}/")(public_id)
+    return reverse("outreach:contact_detail", args=[public_id])
 
 
 def alert_url(public_id: UUID) -> str:
     """The page of one alert."""
-    return _link_maker("outreach:alert_detail", "/outreach/alerts/{}/")(public_id)
+    return reverse("outreach:alert_detail", args=[public_id])
 
 
 def _when(moment: datetime.datetime | None) -> str:
@@ -197,8 +194,8 @@ class TeamMap:
 
     def geojson(self) -> dict[str, Any]:
         """Both layers as one GeoJSON FeatureCollection; `properties.kind` tells them apart."""
-        contact_link = _link_maker("outreach:contact_detail", "/outreach/contacts/{}/")
-        alert_link = _link_maker("outreach:alert_detail", "/outreach/alerts/{}/")
+        contact_link = _link_maker("outreach:contact_detail")
+        alert_link = _link_maker("outreach:alert_detail")
         features = [contact_feature(c, contact_link) for c in self.contacts]
         features += [alert_feature(a, alert_link) for a in self.alerts]
         return {
@@ -332,7 +329,7 @@ class PersonMap:
 
     def geojson(self) -> dict[str, Any]:
         """Numbered points in time order (`properties.number`), and the person's id and reference."""
-        link = _link_maker("outreach:contact_detail", "/outreach/contacts/{}/")
+        link = _link_maker("outreach:contact_detail")
         features = []
         for number, contact in enumerate(self.contacts, start=1):
             feature = contact_feature(contact, link)
@@ -404,98 +401,6 @@ def person_map(user: Any, public_id: UUID | str) -> PersonMap:
         broken_glass=glass,
         default_bounds=_default_bounds(person.area_id) if not placed else None,
     )
-
-
-# --- periods -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Days from `start` to `end`, both included (Europe/London days, as contacts' `seen_on`)."""
-
-    start: datetime.date
-    end: datetime.date
-    label: str
-    # Given as two dates (so the label already says them), not as a month, quarter or year.
-    from_dates: bool = False
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})[- ]?q([1-4])$", re.IGNORECASE)
-PERIOD_HELP = "Give a month (2025-06), a quarter (2025-Q2) or a year (2025)."
-
-
-def _month_end(year: int, month: int) -> datetime.date:
-    following = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    return following - datetime.timedelta(days=1)
-
-
-def _parse_date(text: str, name: str, errors: dict[str, str]) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        errors[name] = "Give the date as year-month-day, for example 2025-01-31."
-        return None
-
-
-def quarter_of(day: datetime.date) -> Period:
-    """The calendar quarter holding `day`."""
-    first_month = 3 * ((day.month - 1) // 3) + 1
-    start = datetime.date(day.year, first_month, 1)
-    return Period(start, _month_end(day.year, first_month + 2), f"{day.year} Q{(first_month - 1) // 3 + 1}")
-
-
-def parse_period(
-    period: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    today: datetime.date | None = None,
-) -> Period:
-    """A hotspot period from what the user typed: dates (`start` and `end`), else a month
-    ("2025-06"), a quarter ("2025-Q2") or a year ("2025"); by default the current quarter.
-
-    Raises ValidationError naming the field to fix.
-    """
-    today = today or timezone.localdate()
-    start, end, period = (start or "").strip(), (end or "").strip(), (period or "").strip()
-    errors: dict[str, str] = {}
-    if start or end:
-        if not start:
-            errors["start"] = "Give the first day as well as the last."
-        if not end:
-            errors["end"] = "Give the last day as well as the first."
-        first = _parse_date(start, "start", errors) if start else None
-        last = _parse_date(end, "end", errors) if end else None
-        if first and last and last < first:
-            errors["end"] = "The last day must be the same as or after the first day."
-        elif first and last and (last - first).days + 1 > MAX_PERIOD_DAYS:
-            errors["end"] = "Choose a period of five years or less."
-        if errors:
-            raise ValidationError(errors)
-        assert first is not None and last is not None
-        label = f"{dateformat.format(first, 'j M Y')} to {dateformat.format(last, 'j M Y')}"
-        return Period(first, last, label, from_dates=True)
-    if not period:
-        return quarter_of(today)
-    if match := _YEAR.match(period):
-        year = int(match[1])
-        if 1990 <= year <= 9998:
-            return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31), str(year))
-    elif match := _MONTH.match(period):
-        year, month = int(match[1]), int(match[2])
-        if 1990 <= year <= 9998 and 1 <= month <= 12:
-            first = datetime.date(year, month, 1)
-            return Period(first, _month_end(year, month), dateformat.format(first, "F Y"))
-    elif match := _QUARTER.match(period):
-        year, quarter = int(match[1]), int(match[2])
-        if 1990 <= year <= 9998:
-            return quarter_of(datetime.date(year, 3 * quarter, 1))
-    raise ValidationError({"period": PERIOD_HELP})
 
 
 # --- hotspots ------------------------------------------------------------------------------
@@ -642,11 +547,12 @@ def hotspot_filters(
 ) -> HotspotFilters:
     """Check what the user asked for: the period, a district of their area (by id), a kind of place."""
     errors: dict[str, Any] = {}
+    # By default, the quarter so far.
+    chosen_period = quarter_of(london_today())
     try:
-        chosen_period = parse_period(period, start, end)
+        chosen_period = parse_period(period, start, end, default=chosen_period, longest_years=MAX_PERIOD_YEARS)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-        chosen_period = quarter_of(timezone.localdate())
     chosen_district = None
     if district:
         try:

@@ -8,6 +8,7 @@ result or say what to fix, keeping what was typed.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -129,6 +130,32 @@ def _assign_team(request: HttpRequest, alert: Alert) -> Any:
     return service
 
 
+def _assign_form(
+    request: HttpRequest, team: Any, data: Any = None, initial: dict[str, Any] | None = None
+) -> AssignForm:
+    """Giving the alert to a worker of `team` or, with no team (coordinators), to a team."""
+    return AssignForm(
+        data,
+        auto_id=ASSIGN_IDS,
+        initial=initial,
+        services=services_alerts.assignable_services(request.user),
+        team=team,
+        workers=services_alerts.team_workers(team),
+    )
+
+
+def _outcome_form(
+    request: HttpRequest, team: Any, data: Any = None, initial: dict[str, Any] | None = None
+) -> OutcomeForm:
+    """What came of the alert, offering the street contacts `team` recorded lately."""
+    return OutcomeForm(
+        data,
+        auto_id=OUTCOME_IDS,
+        initial=initial,
+        contacts=list(services_alerts.contacts_to_link(request.user, team)),
+    )
+
+
 def _forms(
     request: HttpRequest,
     alert: Alert,
@@ -145,12 +172,9 @@ def _forms(
     coordinating = ctx.is_area_admin or ctx.is_coordinator
     can_assign = is_open and (team is not None or coordinating)
     if can_assign and assign_form is None:
-        workers = services_alerts.team_workers(team) if team is not None else None
-        assign_form = AssignForm(
-            auto_id=ASSIGN_IDS,
-            services=services_alerts.assignable_services(user),
-            team=team,
-            workers=workers if workers is not None else services_alerts.team_workers(None),
+        assign_form = _assign_form(
+            request,
+            team,
             initial={
                 "version": alert.version,
                 "assignee": alert.assigned_to.public_id if alert.assigned_to_id else None,  # type: ignore[union-attr]
@@ -161,11 +185,7 @@ def _forms(
     can_outcome = is_open and can_act
     if can_outcome and outcome_form is None:
         acting = services_alerts.acting_team(user, alert, service)
-        outcome_form = OutcomeForm(
-            auto_id=OUTCOME_IDS,
-            contacts=list(services_alerts.contacts_to_link(user, acting)),
-            initial={"version": alert.version},
-        )
+        outcome_form = _outcome_form(request, acting, initial={"version": alert.version})
     can_tell = can_act and services_alerts.can_tell_reporter(alert)
     return {
         "alert": alert,
@@ -195,6 +215,30 @@ def _render_detail(request: HttpRequest, alert_id: UUID, **bound: Any) -> HttpRe
     return render(request, "outreach/alert_detail.html", _forms(request, alert, **bound))
 
 
+def _change(
+    request: HttpRequest,
+    alert: Alert,
+    form: Form,
+    form_name: str,
+    change: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """Make `change` with what the form cleaned, then back to the alert saying `done`; or the
+    alert page again with the form (as `form_name`) saying what to fix, what was typed kept."""
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except services_alerts.StaleAlert:
+            _stale(form, alert)
+        except ValidationError as exc:
+            add_service_errors(form, exc.message_dict, {})
+        else:
+            messages.success(request, done)
+            return redirect("outreach:alert_detail", alert_id=alert.public_id)
+    return _render_detail(request, alert.public_id, **{form_name: form})
+
+
 @login_required
 def alert_detail(request: HttpRequest, alert_id: UUID) -> HttpResponse:
     """One alert: what was reported, who has it, and what came of it."""
@@ -207,30 +251,17 @@ def alert_assign(request: HttpRequest, alert_id: UUID) -> HttpResponse:
     """Give the alert to a worker of the user's team, or (coordinators) to a team."""
     alert = services_alerts.open_alert(request.user, alert_id)
     team = _assign_team(request, alert)
-    form = AssignForm(
-        request.POST,
-        auto_id=ASSIGN_IDS,
-        services=services_alerts.assignable_services(request.user),
-        team=team,
-        workers=services_alerts.team_workers(team) if team is not None else services_alerts.team_workers(None),
+    form = _assign_form(request, team, request.POST)
+    return _change(
+        request,
+        alert,
+        form,
+        "assign_form",
+        lambda data: services_alerts.assign_alert(
+            request.user, alert, service=data["service"], assignee=data.get("assignee"), version=data["version"]
+        ),
+        done="Alert assigned.",
     )
-    if form.is_valid():
-        try:
-            services_alerts.assign_alert(
-                request.user,
-                alert,
-                service=form.cleaned_data["service"],
-                assignee=form.cleaned_data.get("assignee"),
-                version=form.cleaned_data["version"],
-            )
-        except services_alerts.StaleAlert:
-            _stale(form, alert)
-        except ValidationError as exc:
-            add_service_errors(form, exc.message_dict, {})
-        else:
-            messages.success(request, "Alert assigned.")
-            return redirect("outreach:alert_detail", alert_id=alert.public_id)
-    return _render_detail(request, alert_id, assign_form=form)
 
 
 @login_required
@@ -240,27 +271,22 @@ def alert_outcome(request: HttpRequest, alert_id: UUID) -> HttpResponse:
     alert = services_alerts.open_alert(request.user, alert_id)
     service = _acting_service(request)
     team = services_alerts.acting_team(request.user, alert, service)
-    form = OutcomeForm(
-        request.POST, auto_id=OUTCOME_IDS, contacts=list(services_alerts.contacts_to_link(request.user, team))
+    form = _outcome_form(request, team, request.POST)
+    return _change(
+        request,
+        alert,
+        form,
+        "outcome_form",
+        lambda data: services_alerts.record_outcome(
+            request.user,
+            alert,
+            outcome=data["outcome"],
+            contact=form.chosen_contact(),
+            service=service,
+            version=data["version"],
+        ),
+        done="Outcome recorded. The alert is closed.",
     )
-    if form.is_valid():
-        try:
-            services_alerts.record_outcome(
-                request.user,
-                alert,
-                outcome=form.cleaned_data["outcome"],
-                contact=form.chosen_contact(),
-                service=service,
-                version=form.cleaned_data["version"],
-            )
-        except services_alerts.StaleAlert:
-            _stale(form, alert)
-        except ValidationError as exc:
-            add_service_errors(form, exc.message_dict, {})
-        else:
-            messages.success(request, "Outcome recorded. The alert is closed.")
-            return redirect("outreach:alert_detail", alert_id=alert.public_id)
-    return _render_detail(request, alert_id, outcome_form=form)
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from waymark.access import rules
@@ -61,14 +61,6 @@ class EssentialFieldsForm(forms.Form):
         required=False,
         help_text="Checked on each street contact a service records.",
     )
-
-
-def contact_url(public_id: str) -> str:
-    """A street contact's page (the contacts part names it `outreach:contact_detail`)."""
-    try:
-        return reverse("outreach:contact_detail", args=[public_id])
-    except NoReverseMatch:
-        return f"/outreach/contacts/{public_id}/"
 
 
 def _require(request: HttpRequest) -> None:
@@ -131,7 +123,7 @@ def detail(request: HttpRequest, service_id: UUID, month: datetime.date) -> Http
             if entry.kind == compliance.PERSON and entry.person_id:
                 entry.fix_url = reverse("people:edit", args=[entry.person_id])
             elif entry.kind == compliance.CONTACT and entry.contact_id:
-                entry.fix_url = contact_url(entry.contact_id)
+                entry.fix_url = reverse("outreach:contact_detail", args=[entry.contact_id])
         context.update(summary=summary, page=page, entries=entries)
     return render(request, "outreach/compliance_detail.html", context)
 

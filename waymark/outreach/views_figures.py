@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET
 
 from waymark.access.models import District
 from waymark.outreach import figures as service
-from waymark.outreach.figures import Figures, Period, PeriodKind
+from waymark.outreach import periods
+from waymark.outreach.figures import Figures
+from waymark.outreach.periods import Period, PeriodKind
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d"]
 FIELD_NAMES = ("kind", "month", "month_year", "quarter", "quarter_year", "year", "date_from", "date_to", "district")
@@ -148,7 +150,7 @@ class FiguresForm(forms.Form):
             return cleaned
         if period is not None:
             try:
-                self.chosen_period = service.check_period(period)
+                self.chosen_period = periods.check_period(period)
             except ValidationError as exc:
                 self.add_error(self._field_for(kind, exc.code), exc)
         self.chosen_district = service.find_district(self.districts, cleaned.get("district"))
@@ -160,20 +162,20 @@ class FiguresForm(forms.Form):
             month, year = cleaned.get("month"), self._require_year(cleaned, "month_year")
             if not month:
                 self.add_error("month", "Choose the month")
-            return service.month_period(year, int(month)) if month and year else None
+            return periods.month_period(year, int(month)) if month and year else None
         if kind == PeriodKind.QUARTER:
             quarter, year = cleaned.get("quarter"), self._require_year(cleaned, "quarter_year")
             if not quarter:
                 self.add_error("quarter", "Choose the quarter")
-            return service.quarter_period(year, int(quarter)) if quarter and year else None
+            return periods.quarter_period(year, int(quarter)) if quarter and year else None
         if kind == PeriodKind.YEAR:
             year = self._require_year(cleaned, "year")
-            return service.year_period(year) if year else None
+            return periods.year_period(year) if year else None
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         for name, value, which in (("date_from", start, "first"), ("date_to", end, "last")):
             if value is None and name not in self.errors:
                 self.add_error(name, f"Enter the {which} day of the period")
-        return service.range_period(start, end) if start and end else None
+        return periods.range_period(start, end) if start and end else None
 
     def _require_year(self, cleaned: dict[str, Any], name: str) -> int | None:
         year = cleaned.get(name)
@@ -233,11 +235,11 @@ def bind_form(query: QueryDict, districts: list[District]) -> tuple[FiguresForm,
     problem = ""
     if "period" in query and "kind" not in query:
         try:
-            data.update(period_fields(service.parse_period(str(query["period"])[:100])))
+            data.update(period_fields(periods.parse_period(str(query["period"])[:100])))
         except ValidationError as exc:
             problem = " ".join(exc.messages)
     if not data and not problem:
-        return FiguresForm(initial=starting_fields(service.default_period()), districts=districts), ""
+        return FiguresForm(initial=starting_fields(periods.last_whole_quarter()), districts=districts), ""
     return FiguresForm(data, districts=districts), problem
 
 
@@ -247,7 +249,7 @@ def _chosen(request: HttpRequest) -> tuple[FiguresForm, Period | None, District 
     if problem:
         return form, None, None, problem
     if not form.is_bound:
-        return form, service.default_period(), None, ""
+        return form, periods.last_whole_quarter(), None, ""
     if not form.is_valid():
         return form, None, None, ""
     return form, form.chosen_period, form.chosen_district, ""
@@ -273,7 +275,7 @@ def _page(
     if figures is not None:
         context.update(
             query=_query(figures.period, figures.district),
-            so_far=figures.period.end >= service.london_today(),
+            so_far=figures.period.end >= periods.london_today(),
             charts={b.key: b.chart for b in figures.breakdowns},
         )
     return render(request, "outreach/figures.html", context, status=status)
