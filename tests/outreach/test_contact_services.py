@@ -116,3 +116,19 @@ def test_an_unidentified_contact_is_linked_once_known(cast):
     other = contact(cast.outreach_worker, cast.outreach)
     with pytest.raises(PermissionDenied):
         link_contact(cast.hostel_worker, other, cast.person)
+
+
+def test_opening_a_contact_is_audited_on_the_page_and_in_the_api(cast):
+    from tests.api.conftest import token_client
+    from tests.conftest import signed_in
+
+    made = contact(cast.outreach_worker, cast.outreach, person=cast.person)
+    before = AuditEvent.objects.filter(kind="read", object_id=str(made.public_id)).count()
+    assert signed_in(cast.hostel_worker).get(f"/outreach/contacts/{made.public_id}/").status_code == 200
+    assert token_client(cast.hostel_worker).get(f"/api/v1/contacts/{made.public_id}/").status_code == 200
+    reads = AuditEvent.objects.filter(kind="read", object_id=str(made.public_id))
+    assert reads.count() == before + 2
+    assert {event.person_reference for event in reads} == {cast.person.reference}
+    # Someone who may not see it gets the same answer as for no contact, and nothing is recorded.
+    assert signed_in(cast.solo_worker).get(f"/outreach/contacts/{made.public_id}/").status_code == 404
+    assert reads.count() == before + 2

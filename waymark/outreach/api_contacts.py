@@ -315,6 +315,12 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleMo
         )
         return self.respond_with(contact, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One contact; the read is audited, as on its page."""
+        contact = self.get_object()
+        services.record_contact_read(request.user, contact)
+        return Response(self.get_serializer(contact).data)
+
     @extend_schema(
         summary="Link a contact with someone not yet identified to their record",
         description="For workers and managers of the service that recorded it. A contact already linked is a 400.",

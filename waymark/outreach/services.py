@@ -267,6 +267,20 @@ def contacts_for(user: Any) -> QuerySet[StreetContact]:
     )
 
 
+def record_contact_read(user: Any, contact: StreetContact) -> None:
+    """Audit that the user opened one contact: where and when someone was met is part of
+    their record, so reading it is counted like reading the record itself."""
+    who = contact.person.reference if contact.person else "someone not yet identified"
+    record(
+        AuditKind.READ,
+        f"Read a street contact with {who}",
+        obj=contact,
+        user=user,
+        person=contact.person,
+        service=contact.service,
+    )
+
+
 def shift_contacts(user: Any, service: Service, day: datetime.date) -> QuerySet[StreetContact]:
     """A team's contacts on one day (Europe/London), newest first: the shift list."""
     return contacts_for(user).filter(service=service, seen_on=day)

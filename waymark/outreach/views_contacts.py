@@ -148,8 +148,10 @@ def _can_write_for_contact(request: HttpRequest, contact: StreetContact) -> bool
 
 @login_required
 def contact_detail(request: HttpRequest, contact_id: UUID) -> HttpResponse:
-    """Everything recorded about one contact the user may see."""
-    return _render_detail(request, _contact(request, contact_id))
+    """Everything recorded about one contact the user may see (the read is audited)."""
+    contact = _contact(request, contact_id)
+    services.record_contact_read(request.user, contact)
+    return _render_detail(request, contact)
 
 
 @login_required
