@@ -66,7 +66,8 @@ class AccessContext:
     reach_service_ids: frozenset[int] = frozenset()
     # Every service in the user's area, so the reach's complement is known.
     area_service_ids: frozenset[int] = frozenset()
-    # The user's active street outreach services (alerts, shifts, figures).
+    # The user's street outreach services (alerts, maps, figures), read with the
+    # memberships so outreach pages need no query to ask.
     outreach_service_ids: frozenset[int] = frozenset()
 
     @property
@@ -157,7 +158,7 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
         outreach_service_ids=frozenset(
             m.service_id
             for m in memberships
-            if m.service is not None and m.service.kind == ServiceKind.OUTREACH and m.service.is_active
+            if m.service is not None and m.service.kind == ServiceKind.OUTREACH
         ),
     )
     if on is None:

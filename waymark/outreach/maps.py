@@ -415,7 +415,7 @@ def may_see_hotspots(user: Any) -> bool:
         return False
     if ctx.is_area_admin or ctx.is_coordinator or Role.ANALYST in ctx.area_roles:
         return True
-    return Service.objects.filter(pk__in=sorted(ctx.service_ids), kind=ServiceKind.OUTREACH).exists()
+    return bool(ctx.outreach_service_ids)
 
 
 def cells_only_of_many(user: Any) -> bool:

@@ -403,7 +403,7 @@ def can_send_partner_alerts(user: Any) -> bool:
         return False
     if ctx.is_area_admin or ctx.is_coordinator:
         return True
-    return Service.objects.filter(pk__in=sorted(ctx.writing_service_ids), kind=ServiceKind.OUTREACH).exists()
+    return bool(ctx.outreach_service_ids & ctx.writing_service_ids)
 
 
 @transaction.atomic
@@ -536,7 +536,7 @@ def import_alerts(rows: Iterable[tuple[str, Any]], *, area: Area, source: str = 
 
 def _outreach_teams(ctx: rules.AccessContext, *, writing: bool) -> set[int]:
     ids = ctx.writing_service_ids if writing else ctx.service_ids
-    return set(Service.objects.filter(pk__in=sorted(ids), kind=ServiceKind.OUTREACH).values_list("pk", flat=True))
+    return set(ctx.outreach_service_ids & ids)
 
 
 def can_use_queue(user: Any) -> bool:
