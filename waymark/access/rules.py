@@ -156,9 +156,7 @@ def context_for(user: Any, on: Any = None) -> AccessContext:
         reach_service_ids=reach,
         area_service_ids=area_services,
         outreach_service_ids=frozenset(
-            m.service_id
-            for m in memberships
-            if m.service is not None and m.service.kind == ServiceKind.OUTREACH
+            m.service_id for m in memberships if m.service is not None and m.service.kind == ServiceKind.OUTREACH
         ),
     )
     if on is None:
