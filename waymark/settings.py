@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "waymark.people",
     "waymark.casework",
     "waymark.outreach",
+    "waymark.assessments",
+    "waymark.needs",
+    "waymark.support",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("waymark.casework.urls")),
     path("", include("waymark.access.urls_record")),
     path("outreach/", include("waymark.outreach.urls")),
+    path("", include("waymark.assessments.urls")),
+    path("", include("waymark.needs.urls")),
+    path("", include("waymark.support.urls")),
     path("api/v1/", include("waymark.api_urls")),
 ]
 if settings.WAYMARK_BENCH_VIEWS:  # bare views for bench/access_overhead.py only; never in production

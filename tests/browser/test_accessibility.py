@@ -49,6 +49,15 @@ NOT_PAGES: dict[str, str] = {
     "outreach:figures_csv": "a CSV download",
     "outreach:figures_xlsx": "a spreadsheet download",
 }
+# Modules whose `add_walk_objects(cast)` adds the objects their pages need.
+WALK_HOOKS = (
+    "tests.assessments.walk",
+    "tests.needs.walk",
+    "tests.support.walk",
+    "tests.casework.walk_consent",
+    "tests.casework.walk_appointments",
+    "tests.casework.walk_caseload",
+)
 ANONYMOUS = "anonymous"
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -183,6 +192,9 @@ def add_more_objects(cast: Any) -> None:
         latitude="53.48",
         longitude="-2.24",
     )
+    # Each part of the casework cycle adds what its pages show (tests/<part>/walk.py).
+    for module in WALK_HOOKS:
+        import_module(module).add_walk_objects(cast)
 
 
 @dataclass

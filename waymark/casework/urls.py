@@ -1,8 +1,8 @@
 """Casework pages: episodes and case notes, under a person and on their own."""
 
-from django.urls import path
+from django.urls import include, path
 
-from waymark.casework import views
+from waymark.casework import urls_appointments, urls_caseload, urls_consent, views
 
 app_name = "casework"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("people/<uuid:public_id>/episodes/new/", views.episode_start, name="episode_start"),
     path("episodes/<uuid:public_id>/key-worker/", views.episode_key_worker, name="episode_key_worker"),
     path("episodes/<uuid:public_id>/end/", views.episode_end, name="episode_end"),
+    path("", include(urls_consent)),
+    path("", include(urls_appointments)),
+    path("", include(urls_caseload)),
 ]

@@ -1,0 +1,7 @@
+"""Casework over the REST API: appointments."""
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    """Add this part's viewsets to the API router."""

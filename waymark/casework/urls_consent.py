@@ -1,0 +1,5 @@
+"""Casework pages: consent."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""Needs pages."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "needs"
+urlpatterns: list = []

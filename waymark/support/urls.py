@@ -1,0 +1,6 @@
+"""Support pages."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "support"
+urlpatterns: list = []
