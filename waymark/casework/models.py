@@ -26,7 +26,7 @@ class Episode(VersionedModel):
     end_detail = models.TextField(blank=True, help_text="Anything more about why it ended.")
     # Closing (issue 6): the service's summary and the person's own words, kept with the episode.
     closing_summary = models.TextField(blank=True)
-    person_statement = models.TextField(blank=True, help_text="The person's own words about the support, as they said them.")
+    person_statement = models.TextField(blank=True, help_text="The person's own words, as they said them.")
     disengagement_reason = models.CharField(max_length=40, blank=True)
     # When the referral that led to this episode was made; engagement counts from it.
     referred_on = models.DateField(null=True, blank=True)

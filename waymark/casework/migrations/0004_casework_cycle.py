@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='episode',
             name='person_statement',
-            field=models.TextField(blank=True, help_text="The person's own words about the support, as they said them."),
+            field=models.TextField(blank=True, help_text="The person's own words, as they said them."),
         ),
         migrations.AddField(
             model_name='episode',
