@@ -165,7 +165,7 @@ class PersonField(serializers.Field):
             person = people.filter(reference=data.strip().upper()).first()
         if person is None:
             self.fail("does_not_exist")
-        return person
+        return services.mark_fully_visible(person, self.context["request"].user)
 
     def to_representation(self, value: Any) -> Any:
         return str(value.public_id)
@@ -313,7 +313,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleMo
         contact, created = services.record_contact(
             request.user, getattr(request, "current_service", None), serializer.details()
         )
-        return self.respond_with(contact, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if not created:
+            return self.respond_with(contact, status.HTTP_200_OK)
+        # Just saved by this caller, through the rules: no need to read it back.
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One contact; the read is audited, as on its page."""

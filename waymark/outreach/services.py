@@ -158,8 +158,21 @@ def _validate(ctx: rules.AccessContext, service: Service, details: ContactDetail
     }
 
 
+# Set on a Person by code that has just read it through `fully_visible_to(user)` (the API's
+# person field), so recording a contact does not ask the same question twice.
+CHECKED_FOR = "_fully_visible_to_user"
+
+
+def mark_fully_visible(person: Person, user: Any) -> Person:
+    """Note on this instance that it was read through `Person.objects.fully_visible_to(user)`."""
+    setattr(person, CHECKED_FOR, user.pk)
+    return person
+
+
 def _check_person(user: Any, person: Person | None) -> None:
-    if person is not None and not Person.objects.fully_visible_to(user).filter(pk=person.pk).exists():
+    if person is None or getattr(person, CHECKED_FOR, None) == user.pk:
+        return
+    if not Person.objects.fully_visible_to(user).filter(pk=person.pk).exists():
         # The same answer whether the record is hidden or does not exist.
         raise Http404("No such person")
 
@@ -215,7 +228,10 @@ def record_contact(user: Any, service: Service | None, details: ContactDetails) 
         if earlier is None:
             raise
         return earlier, False
-    contact.workers.set(workers)
+    # A new contact has no workers yet: one INSERT, not the read-then-insert of `set()`.
+    StreetContact.workers.through.objects.bulk_create(
+        [StreetContact.workers.through(streetcontact=contact, user=worker) for worker in workers]
+    )
     who = details.person.reference if details.person else "someone not yet identified"
     record(
         AuditKind.CREATE,
